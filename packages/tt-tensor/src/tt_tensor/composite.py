@@ -1,0 +1,93 @@
+"""Composite ops built only from primitives: softmax, log_softmax, logsumexp, norm.
+
+None of these needs a gradient formula of its own: autograd differentiates the primitives they
+are made of.  Each is written to be numerically stable: the maximum along ``dim`` is subtracted
+before ``exp``, so inputs of magnitude 1e4 (or any finite magnitude) give finite results.
+
+**Shape**: ``softmax``/``log_softmax`` keep the shape; ``logsumexp`` reduces ``dim``.
+**Cost**: about five passes over the input (max, subtract, exp, sum, divide or log).
+**Memory**: autograd keeps the exp'd tensor (one input-sized buffer) for backward.
+
+Systems question: why may the subtracted maximum be detached from the graph without changing
+the gradient?
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .reduction import amax, sum
+from .shape import norm_dim
+from .tensor import Tensor
+
+__all__ = ["log_softmax", "logsumexp", "norm", "softmax"]
+
+
+def _stable_max(x: Tensor, dim: Any) -> Tensor:
+    # The shift cancels mathematically, so it carries no gradient (detach); infinities are
+    # replaced by 0 so that inf - inf never produces nan.
+    m = amax(x.detach(), dim, keepdim=True)
+    bad = ~m.isfinite()
+    if bool(bad.any()):
+        m = m.masked_fill(bad, 0.0)
+    return m
+
+
+def softmax(x: Tensor, dim: int, dtype: Any = None) -> Tensor:
+    """``exp(x) / sum(exp(x))`` along ``dim``; each slice sums to 1."""
+    if dtype is not None:
+        x = x.to(dtype)
+    x = _floating(x, "softmax")
+    d = norm_dim(dim, x._data.ndim, "softmax")
+    e = (x - _stable_max(x, d)).exp()
+    return e / sum(e, d, keepdim=True)
+
+
+def log_softmax(x: Tensor, dim: int, dtype: Any = None) -> Tensor:
+    """``x - logsumexp(x)`` along ``dim``: log-probabilities, finite for large logits."""
+    if dtype is not None:
+        x = x.to(dtype)
+    x = _floating(x, "log_softmax")
+    d = norm_dim(dim, x._data.ndim, "log_softmax")
+    return x - logsumexp(x, d, keepdim=True)
+
+
+def logsumexp(x: Tensor, dim: Any, keepdim: bool = False) -> Tensor:
+    """``log(sum(exp(x)))`` along ``dim``, computed as ``m + log(sum(exp(x - m)))``."""
+    x = _floating(x, "logsumexp")
+    m = _stable_max(x, dim)
+    s = sum((x - m).exp(), dim, keepdim=True).log() + m
+    if not keepdim:
+        from .reduction import _dims
+
+        dims = _dims(x, dim, "logsumexp")
+        s = s.reshape(_reduced_shape(x._data.shape, dims))
+    return s
+
+
+def _reduced_shape(shape: tuple[int, ...], dims: tuple[int, ...] | None) -> tuple[int, ...]:
+    if dims is None:
+        return ()
+    return tuple(s for i, s in enumerate(shape) if i not in dims)
+
+
+def norm(x: Tensor, p: float = 2, dim: Any = None, keepdim: bool = False) -> Tensor:
+    """The vector p-norm ``(sum |x|^p)^(1/p)`` over ``dim`` (``p=inf`` gives max |x|)."""
+    x = _floating(x, "norm")
+    if p == float("inf"):
+        return amax(x.abs(), () if dim is None else dim, keepdim)
+    if p == 2:
+        return sum(x * x, dim, keepdim).sqrt()
+    if p == 1:
+        return sum(x.abs(), dim, keepdim)
+    return sum(x.abs() ** p, dim, keepdim) ** (1.0 / p)
+
+
+def _floating(x: Tensor, op: str) -> Tensor:
+    if x._data.dtype.kind != "f":
+        if x._data.dtype.kind in "iub":
+            return x.to(np.float32)
+        raise TypeError(f"{op}: expected a floating point tensor, got {x.dtype.name}")
+    return x

@@ -1,0 +1,242 @@
+"""Creating tensors: from data, filled, ranges, identity, and the ``*_like`` forms.
+
+Python floats become ``float32`` and Python ints ``int64`` (PyTorch's defaults); NumPy arrays
+keep their dtype.  :func:`tensor` always copies; :func:`from_numpy` and :func:`as_tensor` share
+memory when they can (zero copy).
+
+**Cost**: filling writes ``numel`` elements; ``empty`` allocates without writing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from .dtypes import DEFAULT_FLOAT, DEFAULT_INT, from_numpy_dtype, to_numpy_dtype
+from .shape import shape_args
+from .tensor import Tensor, _make
+
+__all__ = [
+    "arange",
+    "as_tensor",
+    "empty",
+    "empty_like",
+    "eye",
+    "from_numpy",
+    "full",
+    "full_like",
+    "linspace",
+    "ones",
+    "ones_like",
+    "tensor",
+    "zeros",
+    "zeros_like",
+]
+
+
+def _finish(arr: np.ndarray[Any, Any], requires_grad: bool) -> Tensor:
+    t = _make(arr)
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+def _infer(data: Any) -> np.ndarray[Any, Any]:
+    """NumPy array for nested Python data with PyTorch's default dtypes."""
+    if isinstance(data, Tensor):
+        return np.array(data._data)
+    if isinstance(data, (list, tuple)) and any(isinstance(d, Tensor) for d in _flat(data)):
+        data = _untensor(data)
+    try:
+        arr = np.array(data)
+    except ValueError as e:
+        raise ValueError(f"tensor: {e}") from None
+    if arr.dtype == object:
+        raise ValueError(
+            "tensor: could not infer a dtype: the data is ragged (sequences of different "
+            "lengths) or holds non-numbers"
+        )
+    if not isinstance(data, (np.ndarray, np.generic)):
+        if arr.dtype.kind == "f":
+            arr = arr.astype(DEFAULT_FLOAT)
+        elif arr.dtype.kind in "iu":
+            arr = arr.astype(DEFAULT_INT)
+    return arr
+
+
+def _flat(data: Any) -> list[Any]:
+    out: list[Any] = []
+    stack = [data]
+    while stack:
+        d = stack.pop()
+        if isinstance(d, (list, tuple)):
+            stack.extend(d)
+        else:
+            out.append(d)
+    return out
+
+
+def _untensor(data: Any) -> Any:
+    if isinstance(data, Tensor):
+        return data._data
+    if isinstance(data, (list, tuple)):
+        return [_untensor(d) for d in data]
+    return data
+
+
+def tensor(data: Any, *, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    """A new tensor holding a copy of ``data`` (a number, nested lists, an array or a tensor).
+
+    >>> import tt_tensor as tt
+    >>> tt.tensor([[1, 2], [3, 4]]).dtype
+    tt_tensor.int64
+    >>> tt.tensor([0.5]).dtype
+    tt_tensor.float32
+    """
+    arr = _infer(data)
+    if dtype is not None:
+        arr = arr.astype(to_numpy_dtype(dtype, "tensor"))
+    else:
+        from_numpy_dtype(arr.dtype, "tensor")
+    return _finish(np.array(arr, copy=True, order="C"), requires_grad)
+
+
+def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
+    """Like :func:`tensor` but shares memory with a tensor or NumPy array of the right dtype."""
+    if isinstance(data, Tensor):
+        return data if dtype is None else data.to(dtype)
+    if isinstance(data, np.ndarray) and (dtype is None or to_numpy_dtype(dtype) == data.dtype):
+        return from_numpy(data)
+    return tensor(data, dtype=dtype)
+
+
+def from_numpy(arr: np.ndarray[Any, Any]) -> Tensor:
+    """A tensor sharing ``arr``'s memory (zero copy): writes to either show in both."""
+    if not isinstance(arr, np.ndarray):
+        raise TypeError(f"from_numpy: expected np.ndarray (got {type(arr).__name__})")
+    from_numpy_dtype(arr.dtype, "from_numpy")
+    return _make(arr)
+
+
+def _dtype(dtype: Any, default: Any = DEFAULT_FLOAT) -> Any:
+    return default if dtype is None else to_numpy_dtype(dtype)
+
+
+def _size(size: tuple[Any, ...], op: str) -> tuple[int, ...]:
+    shp = shape_args(size)
+    if any(s < 0 for s in shp):
+        raise RuntimeError(f"{op}: trying to create tensor with negative dimension: {list(shp)}")
+    return shp
+
+
+def zeros(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    """A tensor of zeros of shape ``size`` (float32 unless ``dtype`` is given)."""
+    return _finish(np.zeros(_size(size, "zeros"), _dtype(dtype)), requires_grad)
+
+
+def ones(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    """A tensor of ones of shape ``size``."""
+    return _finish(np.ones(_size(size, "ones"), _dtype(dtype)), requires_grad)
+
+
+def empty(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    """An uninitialised tensor of shape ``size`` (its values are whatever memory held)."""
+    return _finish(np.empty(_size(size, "empty"), _dtype(dtype)), requires_grad)
+
+
+def _fill_dtype(value: Any) -> Any:
+    if isinstance(value, bool):
+        return np.dtype(np.bool_)
+    if isinstance(value, int):
+        return DEFAULT_INT
+    return DEFAULT_FLOAT
+
+
+def full(
+    size: Sequence[int],
+    fill_value: Any,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """A tensor of shape ``size`` filled with ``fill_value`` (dtype inferred from it)."""
+    dt = _dtype(dtype, _fill_dtype(fill_value))
+    return _finish(np.full(_size((size,), "full"), fill_value, dt), requires_grad)
+
+
+def arange(
+    start: Any,
+    end: Any = None,
+    step: Any = 1,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """``start, start + step, ...`` up to but excluding ``end`` (int64 if all are ints)."""
+    if end is None:
+        start, end = 0, start
+    if step == 0:
+        raise RuntimeError("arange: step must be nonzero")
+    if (end - start) * step < 0:
+        raise RuntimeError(
+            f"arange: upper bound and larger bound inconsistent with step sign "
+            f"(start={start}, end={end}, step={step})"
+        )
+    ints = all(isinstance(v, int) for v in (start, end, step))
+    dt = _dtype(dtype, DEFAULT_INT if ints else DEFAULT_FLOAT)
+    n = int(np.ceil((end - start) / step))
+    arr = (start + np.arange(n, dtype=np.float64 if not ints else np.int64) * step).astype(dt)
+    return _finish(arr, requires_grad)
+
+
+def linspace(
+    start: float,
+    end: float,
+    steps: int,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """``steps`` evenly spaced values from ``start`` to ``end`` inclusive."""
+    if steps < 0:
+        raise RuntimeError("linspace: number of steps must be non-negative")
+    arr = np.linspace(start, end, steps).astype(_dtype(dtype))
+    return _finish(arr, requires_grad)
+
+
+def eye(
+    n: int, m: int | None = None, *, dtype: Any = None, device: Any = None, requires_grad: bool = False
+) -> Tensor:
+    """The ``n x m`` identity matrix (``m`` defaults to ``n``)."""
+    if n < 0 or (m is not None and m < 0):
+        raise RuntimeError(f"eye: n and m must be non-negative, got {n} and {m}")
+    return _finish(np.eye(n, m, dtype=_dtype(dtype)), requires_grad)
+
+
+def _like(x: Tensor, dtype: Any) -> Any:
+    return x._data.dtype if dtype is None else to_numpy_dtype(dtype)
+
+
+def zeros_like(x: Tensor, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """Zeros with ``x``'s shape and dtype."""
+    return _finish(np.zeros(x._data.shape, _like(x, dtype)), requires_grad)
+
+
+def ones_like(x: Tensor, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """Ones with ``x``'s shape and dtype."""
+    return _finish(np.ones(x._data.shape, _like(x, dtype)), requires_grad)
+
+
+def empty_like(x: Tensor, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """Uninitialised, with ``x``'s shape and dtype."""
+    return _finish(np.empty(x._data.shape, _like(x, dtype)), requires_grad)
+
+
+def full_like(x: Tensor, fill_value: Any, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """``fill_value`` with ``x``'s shape and dtype."""
+    return _finish(np.full(x._data.shape, fill_value, _like(x, dtype)), requires_grad)

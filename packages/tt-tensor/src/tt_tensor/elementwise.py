@@ -1,0 +1,619 @@
+"""Elementwise operations: arithmetic, comparisons, logic and math functions.
+
+**Shape**: binary ops broadcast NumPy/PyTorch style: shapes are aligned on the right and each
+pair of sizes must be equal or 1; the result has the larger size in every dim.
+``(2, 1, 4) op (3, 1) -> (2, 3, 4)``.
+
+**Dtype**: PyTorch's promotion (see :mod:`tt_tensor.dtypes`); true division and the math
+functions (``exp``, ``log``, ``sqrt``, ...) turn integer inputs into ``float32``.
+
+**Cost**: one pass over the output, ``numel(out)`` FLOPs for arithmetic (a few more for
+``sigmoid``); every op allocates its output (no views here).  In-place forms (``add_``) write
+into their target and allocate nothing.
+
+Floating-point edge cases follow IEEE and PyTorch (``1/0 = inf``, ``log(-1) = nan``) without
+NumPy warnings.  Integer division by zero raises, as in PyTorch.
+"""
+
+from __future__ import annotations
+
+import builtins
+from typing import Any
+
+import numpy as np
+
+from .dispatch import Primitive, dispatch, dispatch_inplace
+from .dtypes import DEFAULT_FLOAT, category, result_type_np, to_numpy_dtype
+from .dtypes import bool_ as _bool
+from .tensor import Tensor, _make
+
+_PY_SCALARS = (int, float, bool)
+_scalar_cache: dict[tuple[np.dtype[Any], type], np.dtype[Any]] = {}
+
+
+def _quiet(fn: Any) -> Any:
+    """Wrap a NumPy function so IEEE edge cases (x/0, log(0)) give inf/nan without warnings."""
+
+    def quiet(*args: Any) -> Any:
+        with np.errstate(all="ignore"):
+            return fn(*args)
+
+    quiet.__name__ = getattr(fn, "__name__", "quiet")
+    return quiet
+
+
+# ----------------------------------------------------------------------- operand handling
+def as_operand(x: Any, like: Tensor) -> Tensor:
+    """Turn a Python scalar or array into a tensor operand (scalars keep weak promotion)."""
+    if isinstance(x, Tensor):
+        return x
+    if type(x) in _PY_SCALARS:
+        dt = _scalar_result(like._data.dtype, x)
+        return _make(_scalar_array(x, dt))
+    from .creation import tensor
+
+    return tensor(x)
+
+
+def _scalar_result(dt: np.dtype[Any], s: object) -> np.dtype[Any]:
+    key = (dt, type(s))
+    hit = _scalar_cache.get(key)
+    if hit is None:
+        hit = result_type_np(np.empty(0, dt), s)
+        _scalar_cache[key] = hit
+    return hit
+
+
+def _scalar_array(s: Any, dt: np.dtype[Any]) -> Any:
+    """A 0-d array of ``s`` in ``dt`` (integers wrap around like PyTorch, not raise)."""
+    if dt.kind in "iu" and type(s) is int:
+        return np.array(s).astype(dt)
+    return np.array(s, dtype=dt)
+
+
+def _binary_operands(
+    name: str, a: Tensor, b: Any, force_float: bool = False
+) -> tuple[tuple[Tensor | None, Tensor | None], Any, Any]:
+    """Promote ``a`` (a tensor) and ``b`` (tensor or Python scalar) to one dtype.
+
+    Returns ``(inputs, a_data, b_data)``; a Python scalar operand stays a Python scalar (NumPy
+    treats it as weakly typed, like PyTorch) unless it would not fit an integer dtype.
+    """
+    ad = a._data
+    if isinstance(b, Tensor):
+        bd = b._data
+        if ad.dtype is not bd.dtype or (force_float and ad.dtype.kind != "f"):
+            dt = result_type_np(ad, bd)
+            if force_float and dt.kind != "f":
+                dt = DEFAULT_FLOAT
+            if ad.dtype != dt:
+                ad = ad.astype(dt)
+            if bd.dtype != dt:
+                bd = bd.astype(dt)
+        return (a, b), ad, bd
+    tb = type(b)
+    if tb is float or tb is int or tb is bool:
+        dt = _scalar_result(ad.dtype, b)
+        if force_float and dt.kind != "f":
+            dt = DEFAULT_FLOAT
+        if ad.dtype is not dt:
+            ad = ad.astype(dt)
+        if tb is int and dt.kind in "iu":
+            info = np.iinfo(dt)
+            if not info.min <= b <= info.max:
+                b = _scalar_array(b, dt)
+        return (a, None), ad, b
+    if isinstance(b, (np.ndarray, np.generic, list, tuple)):
+        return _binary_operands(name, a, as_operand(b, a), force_float)
+    raise TypeError(
+        f"{name}: unsupported operand type {tb.__name__} (expected a Tensor or a Python number)"
+    )
+
+
+def _broadcast_error(name: str, a: Any, b: Any) -> RuntimeError:
+    sa, sb = tuple(np.shape(a)), tuple(np.shape(b))
+    detail = ""
+    for i in range(1, builtins.max(len(sa), len(sb)) + 1):
+        x = sa[-i] if i <= len(sa) else 1
+        y = sb[-i] if i <= len(sb) else 1
+        if x != y and x != 1 and y != 1:
+            dim = builtins.max(len(sa), len(sb)) - i
+            detail = (
+                f": the size of tensor a ({x}) must match the size of tensor b ({y}) "
+                f"at non-singleton dimension {dim}"
+            )
+            break
+    return RuntimeError(f"{name}: shapes {sa} and {sb} cannot be broadcast together{detail}")
+
+
+def _run_binary(op: Primitive, a: Tensor, b: Any, force_float: bool = False) -> Tensor:
+    inputs, ad, bd = _binary_operands(op.name, a, b, force_float)
+    try:
+        return dispatch(op, inputs, (ad, bd))
+    except ValueError:
+        raise _broadcast_error(op.name, ad, bd) from None
+
+
+def _run_reflected(op: Primitive, a: Tensor, s: Any, force_float: bool = False) -> Tensor:
+    """``s op a`` for a Python scalar ``s``."""
+    if not type(s) in _PY_SCALARS:
+        return _run_binary(op, as_operand(s, a), a, force_float)
+    inputs, ad, sd = _binary_operands(op.name, a, s, force_float)
+    return dispatch(op, (inputs[1], inputs[0]), (sd, ad))
+
+
+def _run_inplace(op: Primitive, a: Tensor, b: Any) -> Tensor:
+    inputs, ad, bd = _binary_operands(op.name, a, b)
+    if ad is not a._data:  # a was converted: the result must still fit a's dtype
+        if category(ad.dtype) > category(a._data.dtype):
+            raise RuntimeError(
+                f"{op.name}_: result type {ad.dtype} can't be cast to the desired output type "
+                f"{a._data.dtype}"
+            )
+    try:
+        return dispatch_inplace(op, a, inputs, (ad, bd))
+    except ValueError:
+        raise _broadcast_error(op.name, ad, bd) from None
+
+
+# ----------------------------------------------------------------------- arithmetic
+ADD = Primitive("add", np.add, ufunc=np.add)
+SUB = Primitive("sub", np.subtract, ufunc=np.subtract)
+MUL = Primitive("mul", np.multiply, ufunc=np.multiply)
+DIV = Primitive("div", _quiet(np.true_divide), ufunc=np.true_divide)
+POW = Primitive("pow", _quiet(np.power))
+MAXIMUM = Primitive("maximum", np.maximum, ufunc=np.maximum)
+MINIMUM = Primitive("minimum", np.minimum, ufunc=np.minimum)
+
+
+def _check_int_zero(name: str, b: Any) -> None:
+    if np.asarray(b).dtype.kind in "iub" and not np.all(b):
+        raise RuntimeError(f"{name}: integer division by zero (ZeroDivisionError)")
+
+
+def _floor_divide(a: Any, b: Any) -> Any:
+    _check_int_zero("floor_divide", b)
+    with np.errstate(all="ignore"):
+        return np.floor_divide(a, b)
+
+
+def _remainder(a: Any, b: Any) -> Any:
+    _check_int_zero("remainder", b)
+    with np.errstate(all="ignore"):
+        return np.remainder(a, b)
+
+
+FLOOR_DIVIDE = Primitive("floor_divide", _floor_divide)
+REMAINDER = Primitive("remainder", _remainder)
+
+
+def add(a: Tensor, b: Any) -> Tensor:
+    """``a + b`` with broadcasting.  Cost: numel(out) FLOPs."""
+    return _run_binary(ADD, a, b)
+
+
+def sub(a: Tensor, b: Any) -> Tensor:
+    """``a - b`` with broadcasting (bool tensors are rejected, as in PyTorch)."""
+    _no_bool_sub(a, b)
+    return _run_binary(SUB, a, b)
+
+
+def rsub(a: Tensor, s: Any) -> Tensor:
+    """``s - a`` for a scalar ``s``."""
+    _no_bool_sub(a, s)
+    return _run_reflected(SUB, a, s)
+
+
+def _no_bool_sub(a: Any, b: Any) -> None:
+    if getattr(a, "dtype", None) is _bool and getattr(b, "dtype", _bool) is _bool:
+        raise RuntimeError(
+            "sub: subtraction, the `-` operator, with two bool tensors is not supported; "
+            "use the `^` or logical_xor() operator instead"
+        )
+
+
+def mul(a: Tensor, b: Any) -> Tensor:
+    """``a * b`` with broadcasting.  Cost: numel(out) FLOPs."""
+    return _run_binary(MUL, a, b)
+
+
+def div(a: Tensor, b: Any) -> Tensor:
+    """True division ``a / b``; integer inputs give float32.  ``x/0`` is ``inf`` or ``nan``."""
+    return _run_binary(DIV, a, b, force_float=True)
+
+
+def rdiv(a: Tensor, s: Any) -> Tensor:
+    """``s / a`` for a scalar ``s``."""
+    return _run_reflected(DIV, a, s, force_float=True)
+
+
+def floor_divide(a: Tensor, b: Any) -> Tensor:
+    """``a // b`` rounded toward minus infinity (Python semantics, like PyTorch).
+
+    Not differentiable (PyTorch raises in backward; so do we)."""
+    return _run_binary(FLOOR_DIVIDE, a, b)
+
+
+def remainder(a: Tensor, b: Any) -> Tensor:
+    """``a % b`` with the sign of ``b`` (Python semantics, like PyTorch)."""
+    return _run_binary(REMAINDER, a, b)
+
+
+def pow(a: Any, b: Any) -> Tensor:
+    """``a ** b``.  Integer tensors to negative integer powers raise, as in PyTorch."""
+    if not isinstance(a, Tensor):
+        return _run_reflected(POW, b, a)
+    ad = a._data
+    if ad.dtype.kind in "iub":
+        bdt = b._data.dtype.kind if isinstance(b, Tensor) else ("i" if type(b) is int else "f")
+        if bdt in "iu" and np.any(np.asarray(b._data if isinstance(b, Tensor) else b) < 0):
+            raise RuntimeError("pow: Integers to negative integer powers are not allowed.")
+    return _run_binary(POW, a, b)
+
+
+def maximum(a: Tensor, b: Tensor) -> Tensor:
+    """Elementwise maximum (NaN propagates).  Ties split the gradient evenly."""
+    return _run_binary(MAXIMUM, a, _require_tensor("maximum", b))
+
+
+def minimum(a: Tensor, b: Tensor) -> Tensor:
+    """Elementwise minimum (NaN propagates).  Ties split the gradient evenly."""
+    return _run_binary(MINIMUM, a, _require_tensor("minimum", b))
+
+
+def _require_tensor(name: str, b: Any) -> Tensor:
+    if not isinstance(b, Tensor):
+        raise TypeError(f"{name}: argument 'other' must be a Tensor, not {type(b).__name__}")
+    return b
+
+
+def add_(a: Tensor, b: Any) -> Tensor:
+    """In place ``a += b``."""
+    return _run_inplace(ADD, a, b)
+
+
+def sub_(a: Tensor, b: Any) -> Tensor:
+    """In place ``a -= b``."""
+    return _run_inplace(SUB, a, b)
+
+
+def mul_(a: Tensor, b: Any) -> Tensor:
+    """In place ``a *= b``."""
+    return _run_inplace(MUL, a, b)
+
+
+def div_(a: Tensor, b: Any) -> Tensor:
+    """In place ``a /= b`` (``a`` must be floating point)."""
+    if a._data.dtype.kind != "f":
+        raise RuntimeError(
+            f"div_: result type float32 can't be cast to the desired output type {a._data.dtype}"
+        )
+    return _run_inplace(DIV, a, b)
+
+
+def pow_(a: Tensor, b: Any) -> Tensor:
+    """In place ``a **= b``."""
+    return _run_inplace(POW, a, b)
+
+
+# ----------------------------------------------------------------------- unary
+def _sigmoid(x: Any) -> Any:
+    # exp of a non-positive number never overflows: z = e^-|x| in (0, 1].
+    z = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1 / (1 + z), z / (1 + z))
+
+
+NEG = Primitive("neg", np.negative, ufunc=np.negative)
+ABS = Primitive("abs", np.abs, ufunc=np.abs)
+EXP = Primitive("exp", _quiet(np.exp))
+LOG = Primitive("log", _quiet(np.log))
+LOG1P = Primitive("log1p", _quiet(np.log1p))
+SQRT = Primitive("sqrt", _quiet(np.sqrt))
+RSQRT = Primitive("rsqrt", _quiet(lambda x: 1 / np.sqrt(x)))
+SIN = Primitive("sin", np.sin)
+COS = Primitive("cos", np.cos)
+TANH = Primitive("tanh", np.tanh)
+SIGMOID = Primitive("sigmoid", _sigmoid)
+RELU = Primitive("relu", lambda x: np.maximum(x, 0))
+SIGN = Primitive("sign", np.sign)
+
+
+def _unary(op: Primitive, a: Tensor, floating: bool = False) -> Tensor:
+    if not isinstance(a, Tensor):
+        raise TypeError(f"{op.name}: expected a Tensor, got {type(a).__name__}")
+    ad = a._data
+    if floating and ad.dtype.kind != "f":
+        ad = ad.astype(DEFAULT_FLOAT)
+    return dispatch(op, (a,), (ad,))
+
+
+def neg(a: Tensor) -> Tensor:
+    """``-a``.  Shape and dtype unchanged."""
+    if a._data.dtype.kind == "b":
+        raise RuntimeError(
+            "neg: negation, the `-` operator, on a bool tensor is not supported; "
+            "use the `~` or logical_not() operator instead"
+        )
+    return _unary(NEG, a)
+
+
+def abs(a: Tensor) -> Tensor:
+    """``|a|``; gradient ``sign(a)`` (0 at 0)."""
+    return _unary(ABS, a)
+
+
+def exp(a: Tensor) -> Tensor:
+    """e**a (integers give float32; overflow gives inf)."""
+    return _unary(EXP, a, True)
+
+
+def log(a: Tensor) -> Tensor:
+    """Natural log; ``log(0) = -inf``, ``log(-1) = nan``."""
+    return _unary(LOG, a, True)
+
+
+def log1p(a: Tensor) -> Tensor:
+    """log(1 + a), accurate near 0."""
+    return _unary(LOG1P, a, True)
+
+
+def sqrt(a: Tensor) -> Tensor:
+    """Square root; negative inputs give nan."""
+    return _unary(SQRT, a, True)
+
+
+def rsqrt(a: Tensor) -> Tensor:
+    """1 / sqrt(a)."""
+    return _unary(RSQRT, a, True)
+
+
+def sin(a: Tensor) -> Tensor:
+    """Sine."""
+    return _unary(SIN, a, True)
+
+
+def cos(a: Tensor) -> Tensor:
+    """Cosine."""
+    return _unary(COS, a, True)
+
+
+def tanh(a: Tensor) -> Tensor:
+    """Hyperbolic tangent."""
+    return _unary(TANH, a, True)
+
+
+def sigmoid(a: Tensor) -> Tensor:
+    """1 / (1 + e**-a), computed without overflow for any magnitude.  Cost: ~6 passes."""
+    return _unary(SIGMOID, a, True)
+
+
+def relu(a: Tensor) -> Tensor:
+    """max(a, 0); gradient 1 where the output is positive, else 0."""
+    return _unary(RELU, a)
+
+
+def sign(a: Tensor) -> Tensor:
+    """-1, 0 or 1 (not differentiable: its gradient is 0)."""
+    return _unary(SIGN, a)
+
+
+# ----------------------------------------------------------------------- clamp and where
+CLAMP = Primitive(
+    "clamp", np.clip, inplace=lambda t, x, lo, hi: np.clip(x, lo, hi, out=t, casting="unsafe")
+)
+WHERE = Primitive("where", lambda a, b, cond: np.where(cond, a, b))
+
+
+def clamp(a: Tensor, min: Any = None, max: Any = None) -> Tensor:
+    """Limit ``a`` to ``[min, max]`` (scalars or tensors).  If ``min > max`` the result is
+    ``max``.  Gradient passes where ``min <= a <= max``."""
+    if min is None and max is None:
+        raise RuntimeError("clamp: at least one of 'min' or 'max' must not be None")
+    if isinstance(min, Tensor) or isinstance(max, Tensor):
+        out = a
+        if min is not None:
+            out = maximum(out, as_operand(min, a))
+        if max is not None:
+            out = minimum(out, as_operand(max, a))
+        return out
+    ad = a._data
+    dt = ad.dtype
+    for s in (min, max):
+        if s is not None:
+            dt = _scalar_result(dt, s)
+    if ad.dtype != dt:
+        ad = ad.astype(dt)
+    return dispatch(CLAMP, (a,), (ad,), (min, max))
+
+
+def clamp_(a: Tensor, min: Any = None, max: Any = None) -> Tensor:
+    """In-place :func:`clamp`."""
+    if min is None and max is None:
+        raise RuntimeError("clamp_: at least one of 'min' or 'max' must not be None")
+    if isinstance(min, Tensor) or isinstance(max, Tensor):
+        from .indexing import copy_
+
+        return copy_(a, clamp(a, min, max))
+    return dispatch_inplace(CLAMP, a, (a,), (a._data,), (min, max))
+
+
+def where(condition: Tensor, a: Any, b: Any) -> Tensor:
+    """``a`` where ``condition`` is true, else ``b``; all three broadcast.
+
+    ``condition`` must be a bool tensor.  Cost: one pass over the output; allocates it."""
+    if not isinstance(condition, Tensor) or condition._data.dtype.kind != "b":
+        got = condition.dtype if isinstance(condition, Tensor) else type(condition).__name__
+        raise RuntimeError(f"where: expected condition to be a bool tensor, but got {got}")
+    if not isinstance(a, Tensor) and not isinstance(b, Tensor):
+        raise TypeError("where: at least one of the two value arguments must be a Tensor")
+    ta = a if isinstance(a, Tensor) else None
+    tb = b if isinstance(b, Tensor) else None
+    like = ta if ta is not None else tb
+    assert like is not None
+    arrays = [x._data if isinstance(x, Tensor) else x for x in (a, b)]
+    dt = result_type_np(*arrays)
+    arrays = [
+        x.astype(dt) if isinstance(x, np.ndarray) and x.dtype != dt else _scalar_array(x, dt)
+        if not isinstance(x, np.ndarray)
+        else x
+        for x in arrays
+    ]
+    try:
+        return dispatch(WHERE, (ta, tb), arrays, (condition._data,))
+    except ValueError:
+        shapes = [tuple(np.shape(x)) for x in (condition._data, *arrays)]
+        raise RuntimeError(f"where: shapes {shapes} cannot be broadcast together") from None
+
+
+def as_bool_mask(mask: Any, like: Tensor) -> Tensor:
+    """Check that ``mask`` is a bool tensor (the argument of ``masked_fill``)."""
+    if not isinstance(mask, Tensor) or mask._data.dtype.kind != "b":
+        got = mask.dtype if isinstance(mask, Tensor) else type(mask).__name__
+        raise RuntimeError(f"masked_fill: expected a bool mask tensor, got {got}")
+    return mask
+
+
+def masked_fill(a: Tensor, mask: Tensor, value: Any) -> Tensor:
+    """``value`` where ``mask`` (broadcast to ``a``) is true, else ``a``; keeps ``a``'s dtype.
+
+    Composite: ``where(mask, value, a)``."""
+    as_bool_mask(mask, a)
+    if isinstance(value, Tensor):
+        if value._data.ndim != 0:
+            raise RuntimeError(
+                "masked_fill: only supports a 0-dimensional value tensor, but got tensor "
+                f"with {value._data.ndim} dimension(s)"
+            )
+        value = value.to(a.dtype)
+    else:
+        value = _make(np.asarray(value).astype(a._data.dtype))
+    out = where(mask, value, a)
+    if tuple(out.shape) != tuple(a.shape):
+        raise RuntimeError(
+            f"masked_fill: mask of shape {tuple(mask.shape)} does not broadcast to the "
+            f"tensor's shape {tuple(a.shape)}"
+        )
+    return out
+
+
+# ----------------------------------------------------------------------- comparisons, logic
+EQ = Primitive("eq", np.equal, differentiable=False)
+NE = Primitive("ne", np.not_equal, differentiable=False)
+LT = Primitive("lt", np.less, differentiable=False)
+LE = Primitive("le", np.less_equal, differentiable=False)
+GT = Primitive("gt", np.greater, differentiable=False)
+GE = Primitive("ge", np.greater_equal, differentiable=False)
+LOGICAL_AND = Primitive("logical_and", np.logical_and, differentiable=False)
+LOGICAL_OR = Primitive("logical_or", np.logical_or, differentiable=False)
+LOGICAL_XOR = Primitive("logical_xor", np.logical_xor, differentiable=False)
+LOGICAL_NOT = Primitive("logical_not", np.logical_not, differentiable=False)
+BITWISE_AND = Primitive("bitwise_and", np.bitwise_and, differentiable=False, ufunc=np.bitwise_and)
+BITWISE_OR = Primitive("bitwise_or", np.bitwise_or, differentiable=False, ufunc=np.bitwise_or)
+BITWISE_XOR = Primitive("bitwise_xor", np.bitwise_xor, differentiable=False, ufunc=np.bitwise_xor)
+BITWISE_NOT = Primitive("bitwise_not", np.invert, differentiable=False)
+ISNAN = Primitive("isnan", np.isnan, differentiable=False)
+ISFINITE = Primitive("isfinite", np.isfinite, differentiable=False)
+
+
+def eq(a: Tensor, b: Any) -> Tensor:
+    """``a == b`` elementwise, as a bool tensor."""
+    return _run_binary(EQ, a, b)
+
+
+def ne(a: Tensor, b: Any) -> Tensor:
+    """``a != b`` elementwise."""
+    return _run_binary(NE, a, b)
+
+
+def lt(a: Tensor, b: Any) -> Tensor:
+    """``a < b`` elementwise."""
+    return _run_binary(LT, a, b)
+
+
+def le(a: Tensor, b: Any) -> Tensor:
+    """``a <= b`` elementwise."""
+    return _run_binary(LE, a, b)
+
+
+def gt(a: Tensor, b: Any) -> Tensor:
+    """``a > b`` elementwise."""
+    return _run_binary(GT, a, b)
+
+
+def ge(a: Tensor, b: Any) -> Tensor:
+    """``a >= b`` elementwise."""
+    return _run_binary(GE, a, b)
+
+
+def logical_and(a: Tensor, b: Any) -> Tensor:
+    """Elementwise logical and (nonzero is true); bool result."""
+    return _run_binary(LOGICAL_AND, a, b)
+
+
+def logical_or(a: Tensor, b: Any) -> Tensor:
+    """Elementwise logical or."""
+    return _run_binary(LOGICAL_OR, a, b)
+
+
+def logical_xor(a: Tensor, b: Any) -> Tensor:
+    """Elementwise logical exclusive or."""
+    return _run_binary(LOGICAL_XOR, a, b)
+
+
+def logical_not(a: Tensor) -> Tensor:
+    """Elementwise logical not."""
+    return _unary(LOGICAL_NOT, a)
+
+
+def _integral(name: str, a: Tensor, b: Any = None) -> None:
+    for x in (a, b):
+        if isinstance(x, Tensor) and x._data.dtype.kind == "f" or type(x) is float:
+            raise RuntimeError(f"{name}: not implemented for floating-point operands")
+
+
+def bitwise_and(a: Tensor, b: Any) -> Tensor:
+    """``a & b``: logical for bool tensors, bitwise for integers."""
+    _integral("bitwise_and", a, b)
+    return _run_binary(BITWISE_AND, a, b)
+
+
+def bitwise_or(a: Tensor, b: Any) -> Tensor:
+    """``a | b``."""
+    _integral("bitwise_or", a, b)
+    return _run_binary(BITWISE_OR, a, b)
+
+
+def bitwise_xor(a: Tensor, b: Any) -> Tensor:
+    """``a ^ b``."""
+    _integral("bitwise_xor", a, b)
+    return _run_binary(BITWISE_XOR, a, b)
+
+
+def bitwise_not(a: Tensor) -> Tensor:
+    """``~a``: logical not for bool tensors, bitwise not for integers."""
+    _integral("bitwise_not", a)
+    return _unary(BITWISE_NOT, a)
+
+
+def isnan(a: Tensor) -> Tensor:
+    """Where ``a`` is NaN."""
+    return _unary(ISNAN, a)
+
+
+def isfinite(a: Tensor) -> Tensor:
+    """Where ``a`` is neither infinite nor NaN."""
+    return _unary(ISFINITE, a)
+
+
+# ----------------------------------------------------------------------- dtype conversion
+CAST = Primitive("cast", lambda x, dt: x.astype(dt))
+
+
+def cast(a: Tensor, dtype: Any) -> Tensor:
+    """A copy of ``a`` converted to ``dtype`` (floats to ints truncate toward zero).
+
+    Differentiable between floating dtypes; the gradient is cast back."""
+    dt = to_numpy_dtype(dtype, "to")
+    with np.errstate(all="ignore"):
+        return dispatch(CAST, (a,), (a._data,), (dt,))
+

@@ -1,0 +1,241 @@
+"""Indexing: ``t[...]``, item assignment, gather, scatter-add and index_select.
+
+**Shape and memory** (NumPy's rules, which PyTorch shares):
+
+* *basic* indices (ints, slices with positive steps, ``None``, ``...``) give a **view**: no
+  element is copied and writes through it change the original;
+* *advanced* indices (integer tensors, bool masks, lists) give a **copy** whose shape is the
+  broadcast shape of the index tensors (a bool mask selects ``mask.sum()`` elements).
+
+**Cost**: a view costs O(ndim); a copy touches each selected element once.  The backward of an
+index adds the gradient into a zero tensor of the input's shape; with advanced indices repeated
+positions accumulate (scatter-add, via ``np.bincount``/``np.add.at``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .dispatch import Primitive, dispatch, dispatch_inplace
+from .elementwise import cast
+from .shape import norm_dim
+from .tensor import Tensor, _make
+
+__all__ = [
+    "copy_",
+    "fill_",
+    "gather",
+    "getitem",
+    "index_put",
+    "index_select",
+    "scatter_add",
+    "setitem",
+]
+
+
+def _convert_index(index: Any, x: Tensor, op: str) -> Any:
+    """Turn tensors in an index into NumPy arrays and reject what PyTorch rejects."""
+    items = index if isinstance(index, tuple) else (index,)
+    out = []
+    for item in items:
+        if isinstance(item, Tensor):
+            arr = item._data
+            if arr.dtype.kind not in "iub":
+                raise IndexError(
+                    f"{op}: tensors used as indices must be long, int, byte or bool tensors, "
+                    f"got {item.dtype}"
+                )
+            if arr.dtype.kind == "u" and arr.dtype.itemsize == 1:
+                arr = arr.astype(bool)  # PyTorch treats uint8 index tensors as masks
+            out.append(arr)
+        elif isinstance(item, slice):
+            if item.step is not None and item.step <= 0:
+                raise ValueError(f"{op}: slice step must be positive, got {item.step}")
+            out.append(item)
+        elif isinstance(item, list):
+            out.append(np.asarray(item))
+        elif isinstance(item, float):
+            raise IndexError(
+                f"{op}: only integers, slices, None, Ellipsis, integer or bool tensors are "
+                "valid indices, got a float"
+            )
+        else:
+            out.append(item)
+    return tuple(out)
+
+
+def _is_basic(index: tuple[Any, ...]) -> bool:
+    return all(
+        isinstance(i, (slice, int, np.integer, type(None))) or i is Ellipsis for i in index
+    )
+
+
+GETITEM = Primitive("getitem", lambda x, idx: x[idx], view=True)
+
+
+def _index_put(x: Any, v: Any, idx: Any, accumulate: bool) -> Any:
+    out = x.copy()
+    _index_put_into(out, v, idx, accumulate)
+    return out
+
+
+def _index_put_into(out: Any, v: Any, idx: Any, accumulate: bool) -> None:
+    if not accumulate:
+        out[idx] = v
+    elif _is_basic(idx):
+        out[idx] += v  # a basic index selects each position at most once
+    else:
+        np.add.at(out, idx, v)
+
+
+INDEX_PUT = Primitive(
+    "index_put", _index_put, inplace=lambda t, x, v, idx, acc: _index_put_into(t, v, idx, acc)
+)
+
+
+def getitem(x: Tensor, index: Any) -> Tensor:
+    """``x[index]``: a view for basic indices, a copy for advanced ones (see module doc)."""
+    idx = _convert_index(index, x, "getitem")
+    try:
+        return dispatch(GETITEM, (x,), (x._data,), (idx,))
+    except IndexError as e:
+        raise IndexError(f"getitem: {e} (tensor shape {tuple(x._data.shape)})") from None
+
+
+def index_put(x: Tensor, index: Any, values: Tensor, accumulate: bool = False) -> Tensor:
+    """A copy of ``x`` with ``values`` written (or, with ``accumulate``, added) at ``index``.
+
+    With ``accumulate`` repeated positions all add up.  Cost: one copy of ``x`` plus one pass
+    over ``values``."""
+    idx = _convert_index(index, x, "index_put")
+    v = values if values.dtype is x.dtype else cast(values, x.dtype.np)
+    return dispatch(INDEX_PUT, (x, v), (x._data, v._data), (idx, accumulate))
+
+
+def setitem(x: Tensor, index: Any, value: Any) -> Tensor:
+    """``x[index] = value`` in place (``value`` is broadcast and converted to ``x``'s dtype).
+
+    Writes only the selected elements; bumps ``x``'s version counter."""
+    idx = _convert_index(index, x, "setitem")
+    if isinstance(value, Tensor):
+        v: Tensor | None = value if value._data.dtype == x._data.dtype else cast(value, x.dtype.np)
+        varr: Any = v._data  # type: ignore[union-attr]
+    else:
+        v = None
+        try:
+            varr = np.asarray(value).astype(x._data.dtype)
+        except (TypeError, ValueError):
+            raise TypeError(
+                f"setitem: can't assign a {type(value).__name__} to a {x.dtype.name} tensor"
+            ) from None
+    try:
+        return dispatch_inplace(INDEX_PUT, x, (x, v), (x._data, varr), (idx, False))
+    except ValueError as e:
+        raise RuntimeError(f"setitem: {e}") from None
+
+
+def fill_(x: Tensor, value: Any) -> Tensor:
+    """Set every element to ``value`` in place."""
+    return setitem(x, Ellipsis, value)
+
+
+def copy_(x: Tensor, src: Tensor) -> Tensor:
+    """Copy ``src`` into ``x`` in place (broadcast to ``x``'s shape, converted to its dtype)."""
+    try:
+        np.broadcast_shapes(src._data.shape, x._data.shape)
+        ok = np.broadcast_shapes(src._data.shape, x._data.shape) == x._data.shape
+    except ValueError:
+        ok = False
+    if not ok:
+        raise RuntimeError(
+            f"copy_: the source of shape {tuple(src._data.shape)} cannot be broadcast to the "
+            f"destination of shape {tuple(x._data.shape)}"
+        )
+    return setitem(x, Ellipsis, src)
+
+
+# ----------------------------------------------------------------------- gather / scatter
+def _gather(x: Any, index: Any, dim: int) -> Any:
+    sl = tuple(slice(0, s) if d != dim else slice(None) for d, s in enumerate(index.shape))
+    return np.take_along_axis(x[sl], index, axis=dim)
+
+
+def _scatter_add(base: Any, src: Any, index: Any, dim: int) -> Any:
+    out = np.array(base, copy=True, order="C")
+    src = src[tuple(slice(0, s) for s in index.shape)]
+    coords = list(np.indices(index.shape, sparse=True))
+    coords[dim] = index
+    flat = np.ravel_multi_index(tuple(np.broadcast_arrays(*coords)), out.shape).ravel()
+    if out.dtype.kind == "f":
+        add = np.bincount(flat, weights=src.ravel().astype(np.float64), minlength=out.size)
+        out.reshape(-1)[...] += add.astype(out.dtype)
+    else:
+        np.add.at(out.reshape(-1), flat, src.ravel())
+    return out
+
+
+GATHER = Primitive("gather", _gather)
+SCATTER_ADD = Primitive("scatter_add", _scatter_add)
+
+
+def _check_index(op: str, x: Tensor, dim: int, index: Tensor, other: str = "input") -> int:
+    if not isinstance(index, Tensor) or index._data.dtype != np.int64:
+        got = index.dtype if isinstance(index, Tensor) else type(index).__name__
+        raise RuntimeError(f"{op}: expected dtype int64 for index, got {got}")
+    nd = x._data.ndim
+    d = norm_dim(dim, nd, op)
+    if index._data.ndim != nd and not (nd == 0 and index._data.ndim <= 1):
+        raise RuntimeError(
+            f"{op}: index tensor must have the same number of dimensions as {other} tensor "
+            f"({index._data.ndim} != {nd})"
+        )
+    for k in range(index._data.ndim):
+        if k != d and index._data.shape[k] > x._data.shape[k]:
+            raise RuntimeError(
+                f"{op}: size does not match at dimension {k}: expected index "
+                f"{list(index._data.shape)} to be no larger than {other} "
+                f"{list(x._data.shape)} apart from dimension {d}"
+            )
+    n = x._data.shape[d] if nd else 1
+    idx = index._data
+    if idx.size and (idx.min() < 0 or idx.max() >= n):
+        bad = int(idx.max() if idx.max() >= n else idx.min())
+        raise RuntimeError(f"{op}: index {bad} is out of bounds for dimension {d} with size {n}")
+    return d
+
+
+def gather(x: Tensor, dim: int, index: Tensor) -> Tensor:
+    """``out[i][j][k] = x[index[i][j][k]][j][k]`` (for ``dim=0``; likewise other dims).
+
+    Shape: ``out.shape == index.shape``; ``index`` may be smaller than ``x`` in dims other than
+    ``dim``.  Cost: one read per output element; allocates the output.  Backward is a
+    scatter-add into zeros of ``x``'s shape."""
+    d = _check_index("gather", x, dim, index)
+    return dispatch(GATHER, (x,), (x._data,), (index._data, d))
+
+
+def scatter_add(x: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
+    """A copy of ``x`` where ``out[index[i][j]][j] += src[i][j]`` (``dim=0``); repeated
+    indices accumulate.  Cost: one pass over ``index`` plus a copy of ``x``."""
+    d = _check_index("scatter_add", x, dim, index)
+    if src._data.dtype != x._data.dtype:
+        src = cast(src, x._data.dtype)
+    return dispatch(SCATTER_ADD, (x, src), (x._data, src._data), (index._data, d))
+
+
+def index_select(x: Tensor, dim: int, index: Tensor) -> Tensor:
+    """The entries ``index`` (1-D int tensor) along ``dim``; a copy of shape ``x.shape`` with
+    dim ``dim`` replaced by ``len(index)``."""
+    if not isinstance(index, Tensor) or index._data.dtype.kind not in "iu":
+        raise RuntimeError("index_select: expected an integer index tensor")
+    if index._data.ndim > 1:
+        raise IndexError("index_select: index_select(): Index is supposed to be a vector")
+    d = norm_dim(dim, x._data.ndim, "index_select")
+    n = x._data.shape[d] if x._data.ndim else 1
+    arr = index._data.reshape(-1)
+    if arr.size and (arr.min() < 0 or arr.max() >= n):
+        raise IndexError(f"index_select: index out of range in self (dim {d} has size {n})")
+    return getitem(x, (*(slice(None),) * d, _make(arr.astype(np.int64))))
+
