@@ -88,8 +88,8 @@ def _ufunc_inplace(ufunc: np.ufunc) -> Callable[..., Any]:
 
 
 Inputs = Sequence["Tensor | None"]
-BeforeFn = Callable[[Primitive, Inputs, tuple[Any, ...]], None]
-AfterFn = Callable[[Primitive, Inputs, tuple[Any, ...], "Tensor"], None]
+BeforeFn = Callable[[Primitive, Inputs, Sequence[Any], tuple[Any, ...]], None]
+AfterFn = Callable[[Primitive, Inputs, Sequence[Any], tuple[Any, ...], "Tensor"], None]
 
 
 class Engine(Protocol):
@@ -135,13 +135,15 @@ class Handle:
 
 
 def add_observer(after: AfterFn | None = None, before: BeforeFn | None = None) -> Handle:
-    """Call ``before(op, inputs, params)`` and ``after(op, inputs, params, output)`` around
-    every primitive.  Returns a :class:`Handle`; use it as a context manager or call
-    ``remove()``.  ``inputs`` holds the tensor operands (``None`` for Python scalars).
+    """Call ``before(op, inputs, arrays, params)`` and ``after(op, inputs, arrays, params,
+    output)`` around every primitive.  Returns a :class:`Handle`; use it as a context manager
+    or call ``remove()``.  ``inputs`` holds the tensor operands (``None`` for Python scalars),
+    ``arrays`` the values the primitive computed on (after dtype promotion), ``params`` its
+    non-tensor arguments.
 
     >>> import tt_tensor as tt
     >>> seen = []
-    >>> with tt.dispatch.add_observer(lambda op, i, p, out: seen.append(op.name)):
+    >>> with tt.dispatch.add_observer(lambda op, i, a, p, out: seen.append(op.name)):
     ...     _ = tt.ones(2) + 1
     >>> seen
     ['add']
@@ -190,7 +192,7 @@ def dispatch(
     """
     if _before:
         for fn in _before:
-            fn(op, inputs, params)
+            fn(op, inputs, arrays, params)
     arr = op.forward(*arrays, *params)
     if type(arr) is not np.ndarray:  # NumPy returns scalars for 0-d results
         arr = np.asarray(arr)
@@ -200,7 +202,7 @@ def dispatch(
         out = _make(arr)
     if _after:
         for fn in _after:
-            fn(op, inputs, params, out)
+            fn(op, inputs, arrays, params, out)
     return out
 
 
@@ -240,7 +242,7 @@ def dispatch_inplace(
         return target
     if _before:
         for fn in _before:
-            fn(op, inputs, params)
+            fn(op, inputs, arrays, params)
     if op.inplace is not None:
         res_dt = np.result_type(*arrays)
         if category(res_dt) > category(tdata.dtype):
@@ -257,7 +259,7 @@ def dispatch_inplace(
     target._vc[0] += 1
     if _after:
         for fn in _after:
-            fn(op, inputs, params, target)
+            fn(op, inputs, arrays, params, target)
     return target
 
 

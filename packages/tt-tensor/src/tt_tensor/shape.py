@@ -182,8 +182,6 @@ def reshape(x: Tensor, shape: Sequence[int]) -> Tensor:
 
     A view when the strides allow (always for contiguous input), else a copy."""
     shape = _infer_shape(tuple(shape), x._data.size, "reshape")
-    if shape == x._data.shape:
-        return dispatch(RESHAPE, (x,), (x._data,), (shape,))
     return dispatch(RESHAPE, (x,), (x._data,), (shape,))
 
 
@@ -443,7 +441,7 @@ def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     arrays = [t._data for t in tensors]
     dt = result_type_np(*arrays)
     arrays = [a if a.dtype == dt else a.astype(dt) for a in arrays]
-    return dispatch(CAT, tensors, (*arrays, d))
+    return dispatch(CAT, tensors, arrays, (d,))
 
 
 concat = cat

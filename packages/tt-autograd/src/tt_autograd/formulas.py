@@ -1,0 +1,466 @@
+"""Gradient formulas: one per differentiable primitive of tt-tensor.
+
+Each formula receives the node (``ctx``: saved tensors, parameters, input shapes) and the
+gradient of the primitive's output, and returns one gradient per input (``None`` where no
+gradient is needed).  Formulas are written in tensor operations, so with ``create_graph=True``
+they are themselves recorded and can be differentiated again (grad of grad).
+
+Broadcasting: an input that was broadcast receives the sum of the gradient over the broadcast
+dims (:func:`sum_to`).  The engine converts each gradient to its input's dtype.
+
+Only primitives appear here; softmax, var, mean, ... are compositions and need nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import tt_tensor as tt
+from tt_tensor import Tensor
+from tt_tensor.dispatch import PRIMITIVES, Primitive
+from tt_tensor.shape import unfold_backward
+
+from .node import Node
+
+__all__ = ["NODE_CLASSES", "derivative", "sum_to"]
+
+Grads = tuple[Tensor | None, ...]
+Formula = Callable[[Node, Tensor], Grads]
+
+NODE_CLASSES: dict[Primitive, type[Node]] = {}
+
+
+def derivative(name: str, saves: tuple[int, ...] = ()) -> Callable[[Formula], Formula]:
+    """Register ``formula`` as the derivative of primitive ``name``.
+
+    ``saves`` lists which inputs the formula reads (``-1``: the output).  Creates the node
+    class ``<Name>Backward0`` used as ``grad_fn``."""
+
+    def register(formula: Formula) -> Formula:
+        op = PRIMITIVES[name]
+        cls_name = "".join(p.capitalize() for p in name.split("_")) + "Backward0"
+        cls = type(
+            cls_name,
+            (Node,),
+            {"__slots__": (), "formula": staticmethod(formula), "saves": saves, "name": cls_name},
+        )
+        NODE_CLASSES[op] = cls
+        return formula
+
+    return register
+
+
+def sum_to(g: Tensor, shape: tuple[int, ...] | None) -> Tensor:
+    """Sum ``g`` over the dims along which a tensor of ``shape`` was broadcast to ``g``'s
+    shape.  Shape: ``g.shape -> shape``.  Cost: one pass over ``g`` (none if equal)."""
+    assert shape is not None
+    gs = g._data.shape
+    if gs == shape:
+        return g
+    lead = len(gs) - len(shape)
+    dims = tuple(range(lead)) + tuple(
+        i + lead for i, s in enumerate(shape) if s == 1 and gs[i + lead] != 1
+    )
+    if dims:
+        g = g.sum(dims, keepdim=True)
+    return g.reshape(shape)
+
+
+def _zeros(shape: tuple[int, ...], like: Tensor) -> Tensor:
+    return tt.zeros(shape, dtype=like.dtype)
+
+
+# ----------------------------------------------------------------------- arithmetic
+@derivative("add")
+def _add(ctx: Node, g: Tensor) -> Grads:
+    return sum_to(g, ctx.shapes[0]) if ctx.next[0] is not None else None, (
+        sum_to(g, ctx.shapes[1]) if ctx.next[1] is not None else None
+    )
+
+
+@derivative("sub")
+def _sub(ctx: Node, g: Tensor) -> Grads:
+    return sum_to(g, ctx.shapes[0]) if ctx.next[0] is not None else None, (
+        sum_to(-g, ctx.shapes[1]) if ctx.next[1] is not None else None
+    )
+
+
+@derivative("mul", saves=(0, 1))
+def _mul(ctx: Node, g: Tensor) -> Grads:
+    a, b = ctx.saved_tensors
+    return sum_to(g * b, ctx.shapes[0]) if ctx.next[0] is not None else None, (
+        sum_to(g * a, ctx.shapes[1]) if ctx.next[1] is not None else None
+    )
+
+
+@derivative("div", saves=(0, 1))
+def _div(ctx: Node, g: Tensor) -> Grads:
+    a, b = ctx.saved_tensors
+    ga = sum_to(g / b, ctx.shapes[0]) if ctx.next[0] is not None else None
+    gb = sum_to(-g * a / (b * b), ctx.shapes[1]) if ctx.next[1] is not None else None
+    return ga, gb
+
+
+@derivative("pow", saves=(0, 1, -1))
+def _pow(ctx: Node, g: Tensor) -> Grads:
+    a, b, out = ctx.saved_tensors
+    ga = gb = None
+    if ctx.next[0] is not None:
+        if isinstance(b, Tensor):
+            ga = tt.where(b == 0, 0.0, g * b * a ** (b - 1))
+        else:
+            ga = g * 0.0 if b == 0 else g * b * a ** (b - 1)
+        ga = sum_to(ga, ctx.shapes[0])
+    if ctx.next[1] is not None:
+        base = a if isinstance(a, Tensor) else tt.tensor(float(a), dtype=g.dtype)
+        zero_base = (base == 0) & (b >= 0) if isinstance(b, Tensor) else base == 0
+        gb = sum_to(tt.where(zero_base, 0.0, g * out * base.log()), ctx.shapes[1])
+    return ga, gb
+
+
+def _ties(a: Any, b: Any, g: Tensor, win: Callable[[Any, Any], Tensor]) -> Tensor:
+    return tt.where(a == b, g * 0.5, tt.where(win(a, b), g, 0.0))
+
+
+@derivative("maximum", saves=(0, 1))
+def _maximum(ctx: Node, g: Tensor) -> Grads:
+    a, b = ctx.saved_tensors
+    ga = sum_to(_ties(a, b, g, lambda x, y: x > y), ctx.shapes[0]) if ctx.next[0] is not None else None
+    gb = sum_to(_ties(b, a, g, lambda x, y: x > y), ctx.shapes[1]) if ctx.next[1] is not None else None
+    return ga, gb
+
+
+@derivative("minimum", saves=(0, 1))
+def _minimum(ctx: Node, g: Tensor) -> Grads:
+    a, b = ctx.saved_tensors
+    ga = sum_to(_ties(a, b, g, lambda x, y: x < y), ctx.shapes[0]) if ctx.next[0] is not None else None
+    gb = sum_to(_ties(b, a, g, lambda x, y: x < y), ctx.shapes[1]) if ctx.next[1] is not None else None
+    return ga, gb
+
+
+@derivative("floor_divide")
+def _floor_divide(ctx: Node, g: Tensor) -> Grads:
+    raise RuntimeError("derivative for floor_divide is not implemented (it is 0 almost everywhere)")
+
+
+@derivative("remainder", saves=(0, 1))
+def _remainder(ctx: Node, g: Tensor) -> Grads:
+    a, b = ctx.saved_tensors
+    ga = sum_to(g, ctx.shapes[0]) if ctx.next[0] is not None else None
+    gb = sum_to(-g * tt.floor_divide(a, b), ctx.shapes[1]) if ctx.next[1] is not None else None
+    return ga, gb
+
+
+# ----------------------------------------------------------------------- unary
+@derivative("neg")
+def _neg(ctx: Node, g: Tensor) -> Grads:
+    return (-g,)
+
+
+@derivative("abs", saves=(0,))
+def _abs(ctx: Node, g: Tensor) -> Grads:
+    (a,) = ctx.saved_tensors
+    return (g * a.sign(),)
+
+
+@derivative("exp", saves=(-1,))
+def _exp(ctx: Node, g: Tensor) -> Grads:
+    (out,) = ctx.saved_tensors
+    return (g * out,)
+
+
+@derivative("log", saves=(0,))
+def _log(ctx: Node, g: Tensor) -> Grads:
+    (a,) = ctx.saved_tensors
+    return (g / a,)
+
+
+@derivative("log1p", saves=(0,))
+def _log1p(ctx: Node, g: Tensor) -> Grads:
+    (a,) = ctx.saved_tensors
+    return (g / (a + 1),)
+
+
+@derivative("sqrt", saves=(-1,))
+def _sqrt(ctx: Node, g: Tensor) -> Grads:
+    (out,) = ctx.saved_tensors
+    return (g / (out * 2),)
+
+
+@derivative("rsqrt", saves=(-1,))
+def _rsqrt(ctx: Node, g: Tensor) -> Grads:
+    (out,) = ctx.saved_tensors
+    return (g * (out * out * out) * -0.5,)
+
+
+@derivative("sin", saves=(0,))
+def _sin(ctx: Node, g: Tensor) -> Grads:
+    (a,) = ctx.saved_tensors
+    return (g * a.cos(),)
+
+
+@derivative("cos", saves=(0,))
+def _cos(ctx: Node, g: Tensor) -> Grads:
+    (a,) = ctx.saved_tensors
+    return (-g * a.sin(),)
+
+
+@derivative("tanh", saves=(-1,))
+def _tanh(ctx: Node, g: Tensor) -> Grads:
+    (out,) = ctx.saved_tensors
+    return (g * (1 - out * out),)
+
+
+@derivative("sigmoid", saves=(-1,))
+def _sigmoid(ctx: Node, g: Tensor) -> Grads:
+    (out,) = ctx.saved_tensors
+    return (g * out * (1 - out),)
+
+
+@derivative("relu", saves=(-1,))
+def _relu(ctx: Node, g: Tensor) -> Grads:
+    (out,) = ctx.saved_tensors
+    return (tt.where(out > 0, g, 0.0),)
+
+
+@derivative("sign")
+def _sign(ctx: Node, g: Tensor) -> Grads:
+    return (g * 0.0,)
+
+
+@derivative("clamp", saves=(0,))
+def _clamp(ctx: Node, g: Tensor) -> Grads:
+    (a,) = ctx.saved_tensors
+    lo, hi = ctx.params
+    keep = None
+    if lo is not None:
+        keep = a >= lo
+    if hi is not None:
+        keep = (a <= hi) if keep is None else keep & (a <= hi)
+    assert keep is not None
+    return (tt.where(keep, g, 0.0),)
+
+
+@derivative("where")
+def _where(ctx: Node, g: Tensor) -> Grads:
+    cond = tt.from_numpy(np.asarray(ctx.params[0]))
+    ga = sum_to(tt.where(cond, g, 0.0), ctx.shapes[0]) if ctx.next[0] is not None else None
+    gb = sum_to(tt.where(cond, 0.0, g), ctx.shapes[1]) if ctx.next[1] is not None else None
+    return ga, gb
+
+
+@derivative("cast")
+def _cast(ctx: Node, g: Tensor) -> Grads:
+    return (g,)  # the engine converts it back to the input's dtype
+
+
+# ----------------------------------------------------------------------- linear algebra
+@derivative("matmul", saves=(0, 1))
+def _matmul(ctx: Node, g: Tensor) -> Grads:
+    a, b = ctx.saved_tensors
+    if a.ndim == 2 and b.ndim == 2:  # the common case, without reshapes
+        ga = g @ b.T if ctx.next[0] is not None else None
+        gb = a.T @ g if ctx.next[1] is not None else None
+        return ga, gb
+    a2 = a.unsqueeze(0) if a.ndim == 1 else a
+    b2 = b.unsqueeze(-1) if b.ndim == 1 else b
+    g2 = g
+    if a.ndim == 1:
+        g2 = g2.unsqueeze(-2)
+    if b.ndim == 1:
+        g2 = g2.unsqueeze(-1)
+    ga = gb = None
+    if ctx.next[0] is not None:
+        ga = sum_to(g2 @ b2.mT, tuple(a2.shape)).reshape(tuple(a.shape))
+    if ctx.next[1] is not None:
+        gb = sum_to(a2.mT @ g2, tuple(b2.shape)).reshape(tuple(b.shape))
+    return ga, gb
+
+
+# ----------------------------------------------------------------------- reductions
+def _keepdim_shape(shape: tuple[int, ...], dims: Any) -> tuple[int, ...]:
+    if dims is None:
+        return (1,) * len(shape)
+    return tuple(1 if i in dims else s for i, s in enumerate(shape))
+
+
+@derivative("sum")
+def _sum(ctx: Node, g: Tensor) -> Grads:
+    dims, keepdim, _ = ctx.params
+    shape = ctx.shapes[0]
+    assert shape is not None
+    return (g.reshape(_keepdim_shape(shape, dims)).expand(shape),)
+
+
+def _extreme(ctx: Node, g: Tensor) -> Grads:
+    a, out = ctx.saved_tensors
+    dims, _ = ctx.params
+    shape = ctx.shapes[0]
+    assert shape is not None
+    ks = _keepdim_shape(shape, dims)
+    mask = a == out.reshape(ks)
+    count = mask.sum(dims, keepdim=True)
+    return (tt.where(mask, g.reshape(ks) / count, 0.0),)
+
+
+derivative("amax", saves=(0, -1))(_extreme)
+derivative("amin", saves=(0, -1))(_extreme)
+
+
+@derivative("prod", saves=(0, -1))
+def _prod(ctx: Node, g: Tensor) -> Grads:
+    a, out = ctx.saved_tensors
+    dims, _, _ = ctx.params
+    shape = ctx.shapes[0]
+    assert shape is not None
+    ks = _keepdim_shape(shape, dims)
+    gk = g.reshape(ks)
+    if bool((a != 0).all()):
+        return (gk * out.reshape(ks) / a,)
+    if tt.is_tensor(g) and g.requires_grad:
+        raise NotImplementedError("prod: double backward through an input containing zeros")
+    return (gk * tt.from_numpy(_exclusive_prod(a.detach().numpy(), dims)),)
+
+
+def _exclusive_prod(x: Any, dims: Any) -> Any:
+    """Product of all other elements of each reduced slice, exact with zeros."""
+    axis = tuple(range(x.ndim)) if dims is None else tuple(dims)
+    moved = np.moveaxis(x, axis, tuple(range(x.ndim - len(axis), x.ndim)))
+    flat = moved.reshape(*moved.shape[: x.ndim - len(axis)], -1)
+    ones = np.ones_like(flat[..., :1])
+    left = np.cumprod(np.concatenate([ones, flat[..., :-1]], -1), -1)
+    right = np.cumprod(np.concatenate([ones, flat[..., :0:-1]], -1), -1)[..., ::-1]
+    excl = (left * right).reshape(moved.shape)
+    return np.moveaxis(excl, tuple(range(x.ndim - len(axis), x.ndim)), axis)
+
+
+@derivative("cumsum")
+def _cumsum(ctx: Node, g: Tensor) -> Grads:
+    (d, _) = ctx.params
+    if g.ndim == 0:
+        return (g,)
+    return (g.flip(d).cumsum(d).flip(d),)
+
+
+# ----------------------------------------------------------------------- shape
+@derivative("reshape")
+def _reshape(ctx: Node, g: Tensor) -> Grads:
+    return (g.reshape(ctx.shapes[0]),)
+
+
+derivative("view")(_reshape)
+derivative("contiguous")(lambda ctx, g: (g,))
+derivative("clone")(lambda ctx, g: (g,))
+
+
+@derivative("permute")
+def _permute(ctx: Node, g: Tensor) -> Grads:
+    (dims,) = ctx.params
+    return (g.permute(tuple(int(i) for i in np.argsort(dims))),)
+
+
+@derivative("expand")
+def _expand(ctx: Node, g: Tensor) -> Grads:
+    return (sum_to(g, ctx.shapes[0]),)
+
+
+@derivative("flip")
+def _flip(ctx: Node, g: Tensor) -> Grads:
+    (dims,) = ctx.params
+    return (g.flip(dims),)
+
+
+@derivative("unfold")
+def _unfold(ctx: Node, g: Tensor) -> Grads:
+    d, size, step = ctx.params
+    shape = ctx.shapes[0]
+    assert shape is not None
+    return (unfold_backward(g, shape, d, size, step),)
+
+
+@derivative("unfold_backward")
+def _unfold_backward(ctx: Node, g: Tensor) -> Grads:
+    _, d, size, step = ctx.params
+    return (g.unfold(d, size, step),)
+
+
+@derivative("cat")
+def _cat(ctx: Node, g: Tensor) -> Grads:
+    (d,) = ctx.params
+    return _cat_split(ctx, g, d)
+
+
+def _cat_split(ctx: Node, g: Tensor, d: int) -> Grads:
+    out: list[Tensor | None] = []
+    start = 0
+    for shape, edge in zip(ctx.shapes, ctx.next, strict=True):
+        assert shape is not None
+        stop = start + shape[d]
+        out.append(g[(slice(None),) * d + (slice(start, stop),)] if edge is not None else None)
+        start = stop
+    return tuple(out)
+
+
+@derivative("pad")
+def _pad(ctx: Node, g: Tensor) -> Grads:
+    widths, _ = ctx.params
+    return (g[tuple(slice(lo, g.shape[i] - hi) for i, (lo, hi) in enumerate(widths))],)
+
+
+# ----------------------------------------------------------------------- indexing
+@derivative("getitem")
+def _getitem(ctx: Node, g: Tensor) -> Grads:
+    (idx,) = ctx.params
+    shape = ctx.shapes[0]
+    assert shape is not None
+    return (tt.index_put(_zeros(shape, g), _as_index(idx), g, accumulate=True),)
+
+
+def _as_index(idx: tuple[Any, ...]) -> tuple[Any, ...]:
+    return tuple(tt.from_numpy(i) if isinstance(i, np.ndarray) else i for i in idx)
+
+
+@derivative("index_put")
+def _index_put(ctx: Node, g: Tensor) -> Grads:
+    idx, accumulate = ctx.params
+    index = _as_index(idx)
+    gx = gv = None
+    if ctx.next[0] is not None:
+        gx = g if accumulate else tt.index_put(g, index, _zeros((), g))
+    if ctx.next[1] is not None:
+        gv = sum_to(g[index], ctx.shapes[1])
+    return gx, gv
+
+
+@derivative("gather")
+def _gather(ctx: Node, g: Tensor) -> Grads:
+    index, d = ctx.params
+    shape = ctx.shapes[0]
+    assert shape is not None
+    return (tt.scatter_add(_zeros(shape, g), d, tt.from_numpy(index), g),)
+
+
+@derivative("scatter_add")
+def _scatter_add(ctx: Node, g: Tensor) -> Grads:
+    index, d = ctx.params
+    gb = g if ctx.next[0] is not None else None
+    gs = None
+    if ctx.next[1] is not None:
+        gs = g.gather(d, tt.from_numpy(index))
+        src_shape = ctx.shapes[1]
+        assert src_shape is not None
+        if tuple(gs.shape) != src_shape:
+            widths: list[int] = []
+            for have, want in zip(reversed(gs.shape), reversed(src_shape), strict=True):
+                widths += [0, want - have]
+            gs = tt.pad(gs, widths)
+    return gb, gs
+
+
+def missing_formulas() -> list[str]:
+    """Names of differentiable primitives that have no formula (should be empty)."""
+    return sorted(
+        name for name, op in PRIMITIVES.items() if op.differentiable and op not in NODE_CLASSES
+    )

@@ -1,0 +1,161 @@
+"""Custom differentiable operations: subclass :class:`Function` (``torch.autograd.Function``).
+
+Write ``forward(ctx, *args)`` with tensor operations or NumPy (it runs with recording off) and
+``backward(ctx, grad_output)`` returning one gradient per ``forward`` argument (``None`` for
+non-tensors).  Save what backward needs with ``ctx.save_for_backward(*tensors)``; read it back
+with ``ctx.saved_tensors`` (checked against later in-place modification).  Call
+``MyFunction.apply(*args)``.
+
+This is how later tiers add *fused* primitives when a benchmark shows composition is too slow:
+the fused op becomes one node with a hand-written backward (and gets gradcheck and parity
+tests like any primitive).
+
+>>> import tt_tensor as tt, tt_autograd as ag
+>>> class Square(ag.Function):
+...     @staticmethod
+...     def forward(ctx, x):
+...         ctx.save_for_backward(x)
+...         return x * x
+...     @staticmethod
+...     def backward(ctx, g):
+...         (x,) = ctx.saved_tensors
+...         return 2 * x * g
+>>> x = tt.tensor([3.0], requires_grad=True)
+>>> Square.apply(x).sum().backward()
+>>> x.grad.item()
+6.0
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tt_tensor import Tensor
+
+from .grad_mode import _enabled
+from .node import Node
+
+__all__ = ["Function", "FunctionCtx"]
+
+
+class FunctionCtx(Node):
+    """The ``ctx`` of a :class:`Function`: also the node recorded in the graph."""
+
+    __slots__ = ("_fn", "_non_diff", "_to_save", "attrs")
+    name = "FunctionBackward"
+
+    def __init__(self) -> None:  # the graph fields are filled in by Function.apply
+        self._to_save: tuple[Any, ...] = ()
+        self.attrs: dict[str, Any] = {}
+        self._non_diff: set[int] = set()
+        self.hooks = None
+        self.retained = None
+        self._freed = False
+        self.params = ()
+        self.saved = ()
+        self.versions = ()
+        self.scalars = ()
+        self.next = ()
+        self.shapes = ()
+        self.dtypes = ()
+
+    def save_for_backward(self, *tensors: Tensor | None) -> None:
+        """Keep ``tensors`` for backward (their versions are checked when read back)."""
+        self._to_save = tensors
+
+    def mark_non_differentiable(self, *outputs: Tensor) -> None:
+        """Declare outputs that never need a gradient."""
+        self._non_diff.update(id(o) for o in outputs)
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self.attrs[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in _CTX_SLOTS:
+            object.__setattr__(self, name, value)
+        else:
+            self.attrs[name] = value
+
+    def __repr__(self) -> str:
+        return f"<{self._fn.__name__}Backward>"
+
+
+_CTX_SLOTS = frozenset(
+    {"_fn", "_non_diff", "_to_save", "attrs", "hooks", "retained", "_freed", "params", "saved",
+     "versions", "scalars", "next", "shapes", "dtypes"}
+)
+
+
+def _function_formula(ctx: Node, g: Tensor) -> tuple[Tensor | None, ...]:
+    assert isinstance(ctx, FunctionCtx)
+    grads = ctx._fn.backward(ctx, g)
+    if not isinstance(grads, tuple):
+        grads = (grads,)
+    n = len(ctx.next)
+    if len(grads) != n:
+        raise RuntimeError(
+            f"function {ctx._fn.__name__}.backward returned {len(grads)} gradients but "
+            f"forward took {n} arguments"
+        )
+    return tuple(gr if isinstance(gr, Tensor) else None for gr in grads)
+
+
+FunctionCtx.formula = staticmethod(_function_formula)  # type: ignore[assignment]
+
+
+class Function:
+    """Base class for custom autograd operations (see the module docstring)."""
+
+    @staticmethod
+    def forward(ctx: FunctionCtx, *args: Any, **kwargs: Any) -> Any:
+        """Compute the output (recording is off here)."""
+        raise NotImplementedError("Function subclasses must implement forward")
+
+    @staticmethod
+    def backward(ctx: FunctionCtx, *grad_outputs: Tensor) -> Any:
+        """Return one gradient per forward argument."""
+        raise NotImplementedError("Function subclasses must implement backward")
+
+    @classmethod
+    def apply(cls, *args: Any) -> Any:
+        """Run ``forward`` and, if any tensor argument requires grad, record one node."""
+        ctx = FunctionCtx()
+        object.__setattr__(ctx, "_fn", cls)
+        prev = _enabled[0]
+        _enabled[0] = False
+        try:
+            out = cls.forward(ctx, *args)
+        finally:
+            _enabled[0] = prev
+        if not isinstance(out, Tensor):
+            raise TypeError(f"{cls.__name__}.forward must return a single Tensor")
+        tensors = [a if isinstance(a, Tensor) else None for a in args]
+        if not (prev and any(t is not None and t._requires_grad for t in tensors)):
+            return out
+        if id(out) in ctx._non_diff:
+            return out
+        if out._data.dtype.kind != "f":
+            return out
+        nxt: list[Any] = []
+        for t in tensors:
+            if t is not None and t._requires_grad:
+                nxt.append(t.grad_fn if t.grad_fn is not None else t)
+            else:
+                nxt.append(None)
+        ctx.next = tuple(nxt)
+        ctx.shapes = tuple(None if t is None else t._data.shape for t in tensors)
+        ctx.dtypes = tuple(None if t is None else t._data.dtype for t in tensors)
+        ctx.saved = tuple(ctx._to_save)
+        ctx.versions = tuple(-1 if t is None else t._vc[0] for t in ctx._to_save)
+        ctx.scalars = ()
+        if any(a is out for a in args):  # forward returned an input: give it a fresh identity
+            out = out.detach()
+        out._requires_grad = True
+        out.grad_fn = ctx
+        return out
+
+
+FunctionCtx.saves = (0,)  # non-empty: release() frees what save_for_backward kept

@@ -1,0 +1,102 @@
+"""Gradient mode: whether operations are recorded into the graph.
+
+``no_grad()`` turns recording off (no graph is built at all: no nodes, no saved tensors), for
+inference and for optimizer updates.  ``enable_grad()`` turns it back on inside a ``no_grad``
+block; ``set_grad_enabled(mode)`` chooses.  Each works as a context manager and as a function
+decorator.  The mode is process-wide (PyTorch's is per thread).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+__all__ = ["enable_grad", "inference_mode", "is_grad_enabled", "no_grad", "set_grad_enabled"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+# A one-element list so the hot path reads it without a global statement.
+_enabled = [True]
+
+
+def is_grad_enabled() -> bool:
+    """Whether operations are currently recorded for differentiation."""
+    return _enabled[0]
+
+
+class _Mode:
+    """Base for the mode context managers: set ``_mode`` on enter, restore on exit."""
+
+    _mode = True
+
+    def __init__(self) -> None:
+        self._prev: list[bool] = []
+
+    def __enter__(self) -> None:
+        self._prev.append(_enabled[0])
+        _enabled[0] = self._mode
+
+    def __exit__(self, *exc: object) -> None:
+        _enabled[0] = self._prev.pop()
+
+    def __call__(self, fn: F) -> F:
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with self.__class__():
+                return fn(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+
+class no_grad(_Mode):  # noqa: N801  (PyTorch's name)
+    """Context manager and decorator that disables gradient recording.
+
+    >>> import tt_tensor as tt, tt_autograd as ag
+    >>> x = tt.ones(2, requires_grad=True)
+    >>> with ag.no_grad():
+    ...     y = x * 2
+    >>> y.requires_grad
+    False
+    """
+
+    _mode = False
+
+
+class enable_grad(_Mode):  # noqa: N801
+    """Context manager and decorator that enables gradient recording."""
+
+    _mode = True
+
+
+class inference_mode(no_grad):  # noqa: N801
+    """Alias of :class:`no_grad` (PyTorch's faster variant; here they are the same)."""
+
+    def __init__(self, mode: bool = True) -> None:
+        super().__init__()
+        self._mode = not mode
+
+
+class set_grad_enabled(_Mode):  # noqa: N801
+    """Set gradient recording on or off.  Called as a function it takes effect at once;
+    used with ``with`` the previous mode is restored on exit."""
+
+    def __init__(self, mode: bool) -> None:
+        super().__init__()
+        self._mode = bool(mode)
+        self._prev.append(_enabled[0])
+        _enabled[0] = self._mode
+
+    def __enter__(self) -> None:
+        pass  # already applied in __init__
+
+    def __call__(self, fn: F) -> F:
+        _enabled[0] = self._prev.pop()
+        mode = self._mode
+
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with set_grad_enabled(mode):
+                return fn(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]

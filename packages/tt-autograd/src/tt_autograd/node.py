@@ -1,0 +1,231 @@
+"""Graph nodes: what autograd records for each differentiable primitive call.
+
+A :class:`Node` (a tensor's ``grad_fn``) remembers, for one call of one primitive:
+
+* ``next``: one *edge* per input, pointing to where that input's gradient goes: the node that
+  produced the input, the input tensor itself when it is a leaf that requires grad, or ``None``;
+* the tensors the gradient formula needs (``saved``), each with the version it had when saved;
+* the primitive's non-tensor parameters and the inputs' shapes and dtypes.
+
+``apply(grad)`` runs the formula and returns one gradient per input, each reduced to that
+input's dtype.  Nodes hold no reference to their own output tensor (only its array, when the
+formula needs it), so a graph is freed as soon as the last tensor pointing to it is dropped.
+
+Memory: one node per recorded primitive call plus whatever it saves.  After backward without
+``retain_graph`` the saved tensors are released.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from tt_tensor import Tensor
+
+from .grad_mode import _enabled
+
+__all__ = ["AccumulateGrad", "Node", "SavedOutput"]
+
+_FREED_MSG = (
+    "Trying to backward through the graph a second time (or directly access saved tensors "
+    "after they have already been freed). Saved intermediate values of the graph are freed "
+    "when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to "
+    "backward through the graph a second time or if you need to access saved tensors after "
+    "calling backward."
+)
+
+
+class SavedOutput:
+    """Marker in a node's saved list: 'the output of this node' (saved as its array only)."""
+
+    __slots__ = ("array", "vc")
+
+    def __init__(self, out: Tensor) -> None:
+        self.array = out._data
+        self.vc = out._vc
+
+
+class Node:
+    """The record of one differentiable primitive call (a tensor's ``grad_fn``).
+
+    Subclasses set ``formula(ctx, grad) -> tuple`` and ``saves`` (indices of inputs to save,
+    and ``-1`` for the output)."""
+
+    __slots__ = (
+        "__weakref__",
+        "_freed",
+        "dtypes",
+        "hooks",
+        "next",
+        "params",
+        "retained",
+        "saved",
+        "scalars",
+        "shapes",
+        "versions",
+    )
+
+    formula: Callable[[Node, Tensor], tuple[Tensor | None, ...]]
+    saves: tuple[int, ...] = ()
+    name = "Node"
+
+    def __init__(
+        self, inputs: Any, arrays: Any, params: tuple[Any, ...], out: Tensor | None
+    ) -> None:
+        nxt: list[Any] = []
+        shapes: list[Any] = []
+        dtypes: list[Any] = []
+        for t in inputs:
+            if t is None:
+                nxt.append(None)
+                shapes.append(None)
+                dtypes.append(None)
+            else:
+                d = t._data
+                shapes.append(d.shape)
+                dtypes.append(d.dtype)
+                if t._requires_grad:
+                    fn = t.grad_fn
+                    nxt.append(t if fn is None else fn)
+                else:
+                    nxt.append(None)
+        self.next = tuple(nxt)
+        self.shapes = tuple(shapes)
+        self.dtypes = tuple(dtypes)
+        self.params = params
+        self.hooks: list[Callable[[Tensor], Tensor | None]] | None = None
+        self.retained: Any = None
+        self._freed = False
+        saves = self.saves
+        if saves:
+            saved: list[Any] = []
+            versions: list[int] = []
+            scalars: list[Any] = []
+            for i in saves:
+                if i < 0:
+                    assert out is not None
+                    s: Any = SavedOutput(out)
+                    versions.append(out._vc[0])
+                else:
+                    s = inputs[i]
+                    if s is None:  # a Python scalar operand: keep its value
+                        scalars.append(arrays[i])
+                        versions.append(-1)
+                    else:
+                        versions.append(s._vc[0])
+                saved.append(s)
+            self.saved: tuple[Any, ...] | None = tuple(saved)
+            self.versions = tuple(versions)
+            self.scalars = tuple(scalars)
+        else:
+            self.saved = ()
+            self.versions = ()
+            self.scalars = ()
+
+    # --------------------------------------------------------------- for formulas
+    @property
+    def saved_tensors(self) -> tuple[Any, ...]:
+        """The saved values, checked against in-place modification; a Python scalar operand
+        comes back as the number itself."""
+        saved = self.saved
+        if saved is None:
+            raise RuntimeError(_FREED_MSG)
+        out: list[Any] = []
+        scalars = iter(self.scalars)
+        for s, v in zip(saved, self.versions, strict=True):
+            if s is None:
+                out.append(next(scalars, None))
+                continue
+            if isinstance(s, SavedOutput):
+                if s.vc[0] != v:
+                    self._raise_modified(s.array, s.vc[0], v, "output")
+                t = _wrap_output(s, self)
+            else:
+                if s._vc[0] != v:
+                    self._raise_modified(s._data, s._vc[0], v, "input")
+                t = s
+            out.append(t)
+        return tuple(out)
+
+    def _raise_modified(self, arr: Any, now: int, then: int, what: str) -> None:
+        raise RuntimeError(
+            "one of the variables needed for gradient computation has been modified by an "
+            f"inplace operation: [{arr.dtype} {list(arr.shape)}], which is an {what} of "
+            f"{self.name}, is at version {now}; expected version {then} instead. Hint: avoid "
+            "the in-place op (use its out-of-place form), or clone() the tensor before it."
+        )
+
+    @property
+    def needs_input_grad(self) -> tuple[bool, ...]:
+        """For each input, whether its gradient is needed."""
+        return tuple(e is not None for e in self.next)
+
+    @property
+    def next_functions(self) -> tuple[tuple[Any, int], ...]:
+        """PyTorch's view of the edges: ``(node, 0)``, ``(AccumulateGrad, 0)`` for a leaf,
+        ``(None, 0)`` where no gradient flows."""
+        return tuple(
+            (AccumulateGrad(e) if isinstance(e, Tensor) else e, 0) for e in self.next
+        )
+
+    def apply(self, grad: Tensor) -> tuple[Tensor | None, ...]:
+        """Run the formula and return one gradient per input, in each input's dtype."""
+        grads = type(self).formula(self, grad)
+        out: list[Tensor | None] = []
+        for i, g in enumerate(grads):
+            if g is None or self.next[i] is None:
+                out.append(None)
+                continue
+            dt = self.dtypes[i]
+            if g._data.dtype != dt:
+                g = g.to(dt)
+            if g._data.shape != self.shapes[i]:
+                raise RuntimeError(
+                    f"{self.name}: the gradient computed for input {i} has shape "
+                    f"{tuple(g._data.shape)} but the input has shape {self.shapes[i]}"
+                )
+            out.append(g)
+        return tuple(out)
+
+    def release(self) -> None:
+        """Free the saved tensors (after a backward without ``retain_graph``)."""
+        if self.saves:
+            self.saved = None
+        self._freed = True
+
+    def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> None:
+        """Run ``hook(grad)`` on the gradient arriving at this node (its output's gradient)."""
+        if self.hooks is None:
+            self.hooks = []
+        self.hooks.append(hook)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__}>"
+
+
+def _wrap_output(s: SavedOutput, node: Node) -> Tensor:
+    """The saved output as a tensor; while recording (create_graph) it is attached to ``node``
+    so that second derivatives flow through it."""
+    from tt_tensor import from_numpy
+
+    t = from_numpy(s.array)
+    t._vc = s.vc
+    if _enabled[0]:
+        t._requires_grad = True
+        t.grad_fn = node
+    return t
+
+
+class AccumulateGrad:
+    """Display-only stand-in for a leaf edge (PyTorch's ``AccumulateGrad`` node)."""
+
+    __slots__ = ("variable",)
+
+    def __init__(self, variable: Tensor) -> None:
+        self.variable = variable
+
+    next_functions: tuple[tuple[Any, int], ...] = ()
+
+    def __repr__(self) -> str:
+        return "<AccumulateGrad>"
+
