@@ -21,6 +21,7 @@ import os
 import shutil
 import time
 from pathlib import Path
+from typing import Literal
 
 import nox
 from nox.command import CommandFailed
@@ -126,7 +127,7 @@ def install_for(session: nox.Session, packages: list[str], *extra: str) -> None:
     check_installed(session, closure)
 
 
-def run_pytest(session: nox.Session, *args: str, none_collected: str) -> None:
+def run_pytest(session: nox.Session, *args: str, none_collected: Literal["error", "skip"]) -> None:
     """Run pytest from a scratch directory, so only installed code is importable.
 
     ``none_collected`` says what to do on pytest's exit code 5 (no tests collected):
