@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+
 import tt_tensor as tt
 from tt_tensor import Tensor
 from tt_tensor.dispatch import PRIMITIVES, Primitive
@@ -127,16 +128,32 @@ def _ties(a: Any, b: Any, g: Tensor, win: Callable[[Any, Any], Tensor]) -> Tenso
 @derivative("maximum", saves=(0, 1))
 def _maximum(ctx: Node, g: Tensor) -> Grads:
     a, b = ctx.saved_tensors
-    ga = sum_to(_ties(a, b, g, lambda x, y: x > y), ctx.shapes[0]) if ctx.next[0] is not None else None
-    gb = sum_to(_ties(b, a, g, lambda x, y: x > y), ctx.shapes[1]) if ctx.next[1] is not None else None
+    ga = (
+        sum_to(_ties(a, b, g, lambda x, y: x > y), ctx.shapes[0])
+        if ctx.next[0] is not None
+        else None
+    )
+    gb = (
+        sum_to(_ties(b, a, g, lambda x, y: x > y), ctx.shapes[1])
+        if ctx.next[1] is not None
+        else None
+    )
     return ga, gb
 
 
 @derivative("minimum", saves=(0, 1))
 def _minimum(ctx: Node, g: Tensor) -> Grads:
     a, b = ctx.saved_tensors
-    ga = sum_to(_ties(a, b, g, lambda x, y: x < y), ctx.shapes[0]) if ctx.next[0] is not None else None
-    gb = sum_to(_ties(b, a, g, lambda x, y: x < y), ctx.shapes[1]) if ctx.next[1] is not None else None
+    ga = (
+        sum_to(_ties(a, b, g, lambda x, y: x < y), ctx.shapes[0])
+        if ctx.next[0] is not None
+        else None
+    )
+    gb = (
+        sum_to(_ties(b, a, g, lambda x, y: x < y), ctx.shapes[1])
+        if ctx.next[1] is not None
+        else None
+    )
     return ga, gb
 
 
@@ -288,7 +305,7 @@ def _keepdim_shape(shape: tuple[int, ...], dims: Any) -> tuple[int, ...]:
 
 @derivative("sum")
 def _sum(ctx: Node, g: Tensor) -> Grads:
-    dims, keepdim, _ = ctx.params
+    dims, _, _ = ctx.params
     shape = ctx.shapes[0]
     assert shape is not None
     return (g.reshape(_keepdim_shape(shape, dims)).expand(shape),)

@@ -84,8 +84,22 @@ class FunctionCtx(Node):
 
 
 _CTX_SLOTS = frozenset(
-    {"_fn", "_non_diff", "_to_save", "attrs", "hooks", "retained", "_freed", "params", "saved",
-     "versions", "scalars", "next", "shapes", "dtypes"}
+    {
+        "_fn",
+        "_non_diff",
+        "_to_save",
+        "attrs",
+        "hooks",
+        "retained",
+        "_freed",
+        "params",
+        "saved",
+        "versions",
+        "scalars",
+        "next",
+        "shapes",
+        "dtypes",
+    }
 )
 
 
@@ -103,7 +117,7 @@ def _function_formula(ctx: Node, g: Tensor) -> tuple[Tensor | None, ...]:
     return tuple(gr if isinstance(gr, Tensor) else None for gr in grads)
 
 
-FunctionCtx.formula = staticmethod(_function_formula)  # type: ignore[assignment]
+FunctionCtx.formula = staticmethod(_function_formula)
 
 
 class Function:

@@ -49,7 +49,7 @@ class _Mode:
         return wrapper  # type: ignore[return-value]
 
 
-class no_grad(_Mode):  # noqa: N801  (PyTorch's name)
+class no_grad(_Mode):
     """Context manager and decorator that disables gradient recording.
 
     >>> import tt_tensor as tt, tt_autograd as ag
@@ -63,13 +63,13 @@ class no_grad(_Mode):  # noqa: N801  (PyTorch's name)
     _mode = False
 
 
-class enable_grad(_Mode):  # noqa: N801
+class enable_grad(_Mode):
     """Context manager and decorator that enables gradient recording."""
 
     _mode = True
 
 
-class inference_mode(no_grad):  # noqa: N801
+class inference_mode(no_grad):
     """Alias of :class:`no_grad` (PyTorch's faster variant; here they are the same)."""
 
     def __init__(self, mode: bool = True) -> None:
@@ -77,7 +77,7 @@ class inference_mode(no_grad):  # noqa: N801
         self._mode = not mode
 
 
-class set_grad_enabled(_Mode):  # noqa: N801
+class set_grad_enabled(_Mode):
     """Set gradient recording on or off.  Called as a function it takes effect at once;
     used with ``with`` the previous mode is restored on exit."""
 

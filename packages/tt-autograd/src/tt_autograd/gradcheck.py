@@ -20,6 +20,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
+
 import tt_tensor as tt
 from tt_tensor import Tensor
 
@@ -122,8 +123,13 @@ def gradcheck(
 
 
 def _full_check(
-    fn: Callable[..., Any], inputs: list[Any], idx: list[int], outs: list[Tensor],
-    eps: float, atol: float, rtol: float,
+    fn: Callable[..., Any],
+    inputs: list[Any],
+    idx: list[int],
+    outs: list[Tensor],
+    eps: float,
+    atol: float,
+    rtol: float,
 ) -> None:
     shapes = [tuple(inputs[i].shape) for i in idx]
     sizes = [int(np.prod(s)) for s in shapes]
@@ -132,7 +138,7 @@ def _full_check(
         n_out = out.numel()
         numeric = np.zeros((n_out, n_in))
         col = 0
-        for j, (shape, size) in enumerate(zip(shapes, sizes, strict=True)):
+        for j, size in enumerate(sizes):
             for e in range(size):
                 dirs = [np.zeros(s) for s in shapes]
                 dirs[j].reshape(-1)[e] = 1.0
@@ -155,8 +161,14 @@ def _full_check(
 
 
 def _projection_check(
-    fn: Callable[..., Any], inputs: list[Any], idx: list[int], outs: list[Tensor],
-    eps: float, atol: float, rtol: float, rng: np.random.Generator,
+    fn: Callable[..., Any],
+    inputs: list[Any],
+    idx: list[int],
+    outs: list[Tensor],
+    eps: float,
+    atol: float,
+    rtol: float,
+    rng: np.random.Generator,
 ) -> None:
     dirs = [rng.standard_normal(tuple(inputs[i].shape)) for i in idx]
     us = [rng.standard_normal(tuple(o.shape)) for o in outs]
@@ -186,10 +198,7 @@ def gradgradcheck(
     idx = _diff_inputs(inputs)
     outs = _outputs(fn, inputs)
     rng = np.random.default_rng(seed + 1)
-    us = [
-        tt.from_numpy(rng.standard_normal(tuple(o.shape))).requires_grad_(True)
-        for o in outs
-    ]
+    us = [tt.from_numpy(rng.standard_normal(tuple(o.shape))).requires_grad_(True) for o in outs]
     n = len(inputs)
 
     def first_grad(*args: Any) -> tuple[Tensor, ...]:
@@ -200,5 +209,6 @@ def gradgradcheck(
             g if g is not None else tt.zeros_like(xs[i]) for g, i in zip(gs, idx, strict=True)
         )
 
-    return gradcheck(first_grad, [*inputs, *us], eps=eps, atol=atol, rtol=rtol,
-                     max_full=max_full, seed=seed)
+    return gradcheck(
+        first_grad, [*inputs, *us], eps=eps, atol=atol, rtol=rtol, max_full=max_full, seed=seed
+    )

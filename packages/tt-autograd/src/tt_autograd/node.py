@@ -164,9 +164,7 @@ class Node:
     def next_functions(self) -> tuple[tuple[Any, int], ...]:
         """PyTorch's view of the edges: ``(node, 0)``, ``(AccumulateGrad, 0)`` for a leaf,
         ``(None, 0)`` where no gradient flows."""
-        return tuple(
-            (AccumulateGrad(e) if isinstance(e, Tensor) else e, 0) for e in self.next
-        )
+        return tuple((AccumulateGrad(e) if isinstance(e, Tensor) else e, 0) for e in self.next)
 
     def apply(self, grad: Tensor) -> tuple[Tensor | None, ...]:
         """Run the formula and return one gradient per input, in each input's dtype."""
@@ -228,4 +226,3 @@ class AccumulateGrad:
 
     def __repr__(self) -> str:
         return "<AccumulateGrad>"
-

@@ -86,7 +86,9 @@ def _untensor(data: Any) -> Any:
     return data
 
 
-def tensor(data: Any, *, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+def tensor(
+    data: Any, *, dtype: Any = None, device: Any = None, requires_grad: bool = False
+) -> Tensor:
     """A new tensor holding a copy of ``data`` (a number, nested lists, an array or a tensor).
 
     >>> import tt_tensor as tt
@@ -210,7 +212,12 @@ def linspace(
 
 
 def eye(
-    n: int, m: int | None = None, *, dtype: Any = None, device: Any = None, requires_grad: bool = False
+    n: int,
+    m: int | None = None,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
 ) -> Tensor:
     """The ``n x m`` identity matrix (``m`` defaults to ``n``)."""
     if n < 0 or (m is not None and m < 0):
@@ -237,6 +244,8 @@ def empty_like(x: Tensor, *, dtype: Any = None, requires_grad: bool = False) -> 
     return _finish(np.empty(x._data.shape, _like(x, dtype)), requires_grad)
 
 
-def full_like(x: Tensor, fill_value: Any, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def full_like(
+    x: Tensor, fill_value: Any, *, dtype: Any = None, requires_grad: bool = False
+) -> Tensor:
     """``fill_value`` with ``x``'s shape and dtype."""
     return _finish(np.full(x._data.shape, fill_value, _like(x, dtype)), requires_grad)

@@ -29,9 +29,9 @@ if TYPE_CHECKING:
     from .tensor import Tensor
 
 __all__ = [
+    "PRIMITIVES",
     "Engine",
     "Handle",
-    "PRIMITIVES",
     "Primitive",
     "add_observer",
     "dispatch",
@@ -201,8 +201,8 @@ def dispatch(
     else:
         out = _make(arr)
     if _after:
-        for fn in _after:
-            fn(op, inputs, arrays, params, out)
+        for after in _after:
+            after(op, inputs, arrays, params, out)
     return out
 
 
@@ -258,8 +258,8 @@ def dispatch_inplace(
         np.copyto(tdata, result, casting="unsafe")
     target._vc[0] += 1
     if _after:
-        for fn in _after:
-            fn(op, inputs, arrays, params, target)
+        for after in _after:
+            after(op, inputs, arrays, params, target)
     return target
 
 

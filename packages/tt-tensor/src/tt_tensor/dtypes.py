@@ -148,9 +148,7 @@ _cache: dict[tuple[object, ...], np.dtype[np.generic]] = {}
 
 def result_type_np(*operands: object) -> np.dtype[np.generic]:
     """Promote operands given as NumPy arrays (ndim tells 0-d) or Python scalars."""
-    key = tuple(
-        (o.dtype, o.ndim == 0) if isinstance(o, np.ndarray) else type(o) for o in operands
-    )
+    key = tuple((o.dtype, o.ndim == 0) if isinstance(o, np.ndarray) else type(o) for o in operands)
     hit = _cache.get(key)
     if hit is not None:
         return hit

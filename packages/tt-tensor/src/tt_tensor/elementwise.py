@@ -136,7 +136,7 @@ def _run_binary(op: Primitive, a: Tensor, b: Any, force_float: bool = False) -> 
 
 def _run_reflected(op: Primitive, a: Tensor, s: Any, force_float: bool = False) -> Tensor:
     """``s op a`` for a Python scalar ``s``."""
-    if not type(s) in _PY_SCALARS:
+    if type(s) not in _PY_SCALARS:
         return _run_binary(op, as_operand(s, a), a, force_float)
     inputs, ad, sd = _binary_operands(op.name, a, s, force_float)
     return dispatch(op, (inputs[1], inputs[0]), (sd, ad))
@@ -144,12 +144,12 @@ def _run_reflected(op: Primitive, a: Tensor, s: Any, force_float: bool = False) 
 
 def _run_inplace(op: Primitive, a: Tensor, b: Any) -> Tensor:
     inputs, ad, bd = _binary_operands(op.name, a, b)
-    if ad is not a._data:  # a was converted: the result must still fit a's dtype
-        if category(ad.dtype) > category(a._data.dtype):
-            raise RuntimeError(
-                f"{op.name}_: result type {ad.dtype} can't be cast to the desired output type "
-                f"{a._data.dtype}"
-            )
+    if ad is not a._data and category(ad.dtype) > category(a._data.dtype):
+        # a was converted to a wider kind: the result would not fit a's dtype
+        raise RuntimeError(
+            f"{op.name}_: result type {ad.dtype} can't be cast to the desired output type "
+            f"{a._data.dtype}"
+        )
     try:
         return dispatch_inplace(op, a, inputs, (ad, bd))
     except ValueError:
@@ -453,7 +453,9 @@ def where(condition: Tensor, a: Any, b: Any) -> Tensor:
     arrays = [x._data if isinstance(x, Tensor) else x for x in (a, b)]
     dt = result_type_np(*arrays)
     arrays = [
-        x.astype(dt) if isinstance(x, np.ndarray) and x.dtype != dt else _scalar_array(x, dt)
+        x.astype(dt)
+        if isinstance(x, np.ndarray) and x.dtype != dt
+        else _scalar_array(x, dt)
         if not isinstance(x, np.ndarray)
         else x
         for x in arrays
@@ -567,7 +569,7 @@ def logical_not(a: Tensor) -> Tensor:
 
 def _integral(name: str, a: Tensor, b: Any = None) -> None:
     for x in (a, b):
-        if isinstance(x, Tensor) and x._data.dtype.kind == "f" or type(x) is float:
+        if (isinstance(x, Tensor) and x._data.dtype.kind == "f") or type(x) is float:
             raise RuntimeError(f"{name}: not implemented for floating-point operands")
 
 
@@ -616,4 +618,3 @@ def cast(a: Tensor, dtype: Any) -> Tensor:
     dt = to_numpy_dtype(dtype, "to")
     with np.errstate(all="ignore"):
         return dispatch(CAST, (a,), (a._data,), (dt,))
-

@@ -37,12 +37,9 @@ def _special(v: float) -> str:
 
 def tensor_repr(t: Tensor) -> str:
     a = t._data
-    if a.dtype.kind == "f":
-        fmt = {"float_kind": _float_formatter(a)}
-    else:
-        fmt = {}
+    fmt: Any = {"float_kind": _float_formatter(a)} if a.dtype.kind == "f" else None
     body = np.array2string(
-        a, separator=", ", prefix="tensor(", formatter=fmt, threshold=1000, edgeitems=3  # type: ignore[arg-type]
+        a, separator=", ", prefix="tensor(", formatter=fmt, threshold=1000, edgeitems=3
     )
     parts = [body, f"shape={tuple(a.shape)}", f"dtype={t.dtype!r}"]
     if t.grad_fn is not None:

@@ -38,7 +38,7 @@ __all__ = [
 def _convert_index(index: Any, x: Tensor, op: str) -> Any:
     """Turn tensors in an index into NumPy arrays and reject what PyTorch rejects."""
     items = index if isinstance(index, tuple) else (index,)
-    out = []
+    out: list[Any] = []
     for item in items:
         if isinstance(item, Tensor):
             arr = item._data
@@ -67,9 +67,7 @@ def _convert_index(index: Any, x: Tensor, op: str) -> Any:
 
 
 def _is_basic(index: tuple[Any, ...]) -> bool:
-    return all(
-        isinstance(i, (slice, int, np.integer, type(None))) or i is Ellipsis for i in index
-    )
+    return all(isinstance(i, (slice, int, np.integer, type(None))) or i is Ellipsis for i in index)
 
 
 GETITEM = Primitive("getitem", lambda x, idx: x[idx], view=True)
@@ -238,4 +236,3 @@ def index_select(x: Tensor, dim: int, index: Tensor) -> Tensor:
     if arr.size and (arr.min() < 0 or arr.max() >= n):
         raise IndexError(f"index_select: index out of range in self (dim {d} has size {n})")
     return getitem(x, (*(slice(None),) * d, _make(arr.astype(np.int64))))
-

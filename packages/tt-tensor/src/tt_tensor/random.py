@@ -141,7 +141,10 @@ def _sample_float(rng: np.random.Generator, kind: str, shape: Any, dt: Any) -> A
 
 
 def rand(
-    *size: Any, generator: Generator | None = None, dtype: Any = None, requires_grad: bool = False,
+    *size: Any,
+    generator: Generator | None = None,
+    dtype: Any = None,
+    requires_grad: bool = False,
     device: Any = None,
 ) -> Tensor:
     """Uniform samples from [0, 1) of shape ``size``."""
@@ -150,7 +153,10 @@ def rand(
 
 
 def randn(
-    *size: Any, generator: Generator | None = None, dtype: Any = None, requires_grad: bool = False,
+    *size: Any,
+    generator: Generator | None = None,
+    dtype: Any = None,
+    requires_grad: bool = False,
     device: Any = None,
 ) -> Tensor:
     """Standard normal samples of shape ``size``."""
@@ -159,8 +165,13 @@ def randn(
 
 
 def randint(
-    low: int, high: int | None = None, size: Any = None, *, generator: Generator | None = None,
-    dtype: Any = None, device: Any = None,
+    low: int,
+    high: int | None = None,
+    size: Any = None,
+    *,
+    generator: Generator | None = None,
+    dtype: Any = None,
+    device: Any = None,
 ) -> Tensor:
     """Integers uniform in ``[low, high)`` (``randint(high, size)`` means ``low = 0``)."""
     if size is None:
@@ -226,15 +237,21 @@ def _fill_from(x: Tensor, sample: np.ndarray[Any, Any]) -> Tensor:
     return setitem(x, Ellipsis, _make(sample.astype(x._data.dtype, copy=False)))
 
 
-def uniform_(x: Tensor, a: float = 0.0, b: float = 1.0, *, generator: Generator | None = None) -> Tensor:
+def uniform_(
+    x: Tensor, a: float = 0.0, b: float = 1.0, *, generator: Generator | None = None
+) -> Tensor:
     """Fill ``x`` in place with U(a, b) samples."""
     if a > b:
-        raise RuntimeError(f"uniform_: expects to return a [from, to) range, but found from={a} > to={b}")
+        raise RuntimeError(
+            f"uniform_: expects to return a [from, to) range, but found from={a} > to={b}"
+        )
     u = _sample_float(_rng(generator), "u", x._data.shape, _float_dtype(x._data.dtype, "uniform_"))
     return _fill_from(x, u * (b - a) + a)
 
 
-def normal_(x: Tensor, mean: float = 0.0, std: float = 1.0, *, generator: Generator | None = None) -> Tensor:
+def normal_(
+    x: Tensor, mean: float = 0.0, std: float = 1.0, *, generator: Generator | None = None
+) -> Tensor:
     """Fill ``x`` in place with N(mean, std**2) samples."""
     if std < 0:
         raise RuntimeError(f"normal_: expects std >= 0.0, but found std {std}")

@@ -22,6 +22,7 @@ Views cost O(ndim) time and no element memory; copies cost ``numel`` element mov
 from __future__ import annotations
 
 import builtins
+import itertools
 from collections.abc import Sequence
 from typing import Any
 
@@ -201,7 +202,8 @@ def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     if s > e:
         raise RuntimeError("flatten: start_dim cannot come after end_dim")
     shp = x._data.shape
-    return reshape(x, shp[:s] + (-1 if 0 not in shp[s : e + 1] else 0,) + shp[e + 1 :])
+    merged = -1 if 0 not in shp[s : e + 1] else 0
+    return reshape(x, (*shp[:s], merged, *shp[e + 1 :]))
 
 
 def unflatten(x: Tensor, dim: int, sizes: Sequence[int]) -> Tensor:
@@ -225,7 +227,7 @@ def unsqueeze(x: Tensor, dim: int) -> Tensor:
     nd = x._data.ndim
     d = norm_dim(dim, nd + 1, "unsqueeze")
     shp = x._data.shape
-    return reshape(x, shp[:d] + (1,) + shp[d:])
+    return reshape(x, (*shp[:d], 1, *shp[d:]))
 
 
 def permute(x: Tensor, dims: Sequence[int]) -> Tensor:
@@ -341,7 +343,7 @@ def split(x: Tensor, split_size: Any, dim: int = 0) -> tuple[Tensor, ...]:
                 f"(input tensor's size at dimension {d}), but got split_sizes={sizes}"
             )
         starts = np.cumsum([0, *sizes])
-        bounds = [(int(a), int(b)) for a, b in zip(starts[:-1], starts[1:], strict=True)]
+        bounds = [(int(a), int(b)) for a, b in itertools.pairwise(starts)]
     lead = (slice(None),) * d
     return tuple(getitem(x, (*lead, slice(a, b))) for a, b in bounds)
 
@@ -463,7 +465,9 @@ def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     return cat([unsqueeze(t, d) for t in tensors], d)
 
 
-def pad(x: Tensor, pad: Sequence[int], mode: str = "constant", value: float | None = None) -> Tensor:
+def pad(
+    x: Tensor, pad: Sequence[int], mode: str = "constant", value: float | None = None
+) -> Tensor:
     """Pad (or, with negative widths, crop) the last ``len(pad) // 2`` dims.
 
     ``pad = (left_last, right_last, left_second_last, ...)`` as in

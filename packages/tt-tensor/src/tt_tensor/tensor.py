@@ -17,6 +17,7 @@ Memory: a tensor costs one Python object (about 100 bytes) plus its array; views
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -62,14 +63,23 @@ class Tensor:
     54.0
     """
 
-    __slots__ = ("__weakref__", "_base", "_data", "_meta", "_requires_grad", "_vc", "grad", "grad_fn")
+    __slots__ = (
+        "__weakref__",
+        "_base",
+        "_data",
+        "_meta",
+        "_requires_grad",
+        "_vc",
+        "grad",
+        "grad_fn",
+    )
 
     # NumPy must defer to our reflected operators (``ndarray + Tensor`` -> ``Tensor.__radd__``).
     __array_ufunc__ = None
 
     _data: np.ndarray[Any, Any]
-    _vc: list[int]
-    _requires_grad: bool
+    _vc: list[builtins.int]
+    _requires_grad: builtins.bool
     grad: Tensor | None
     grad_fn: Any
     _base: Tensor | None
@@ -87,7 +97,7 @@ class Tensor:
         """The size of each dimension."""
         return Size(self._data.shape)
 
-    def size(self, dim: int | None = None) -> Any:
+    def size(self, dim: builtins.int | None = None) -> Any:
         """``shape``, or the size of dimension ``dim``."""
         if dim is None:
             return Size(self._data.shape)
@@ -99,35 +109,35 @@ class Tensor:
         return _dt._FROM_NP[self._data.dtype]
 
     @property
-    def ndim(self) -> int:
+    def ndim(self) -> builtins.int:
         """The number of dimensions."""
         return self._data.ndim
 
-    def dim(self) -> int:
+    def dim(self) -> builtins.int:
         """The number of dimensions."""
         return self._data.ndim
 
-    def numel(self) -> int:
+    def numel(self) -> builtins.int:
         """The number of elements."""
         return int(self._data.size)
 
     nelement = numel
 
     @property
-    def nbytes(self) -> int:
+    def nbytes(self) -> builtins.int:
         """Bytes the elements occupy (``numel * itemsize``)."""
         return int(self._data.nbytes)
 
     @property
-    def itemsize(self) -> int:
+    def itemsize(self) -> builtins.int:
         """Bytes per element."""
         return int(self._data.itemsize)
 
-    def element_size(self) -> int:
+    def element_size(self) -> builtins.int:
         """Bytes per element."""
         return int(self._data.itemsize)
 
-    def stride(self, dim: int | None = None) -> Any:
+    def stride(self, dim: builtins.int | None = None) -> Any:
         """Steps, in elements, between neighbours along each dimension (0 for expanded dims)."""
         st = tuple(s // self._data.itemsize for s in self._data.strides)
         if dim is None:
@@ -135,17 +145,17 @@ class Tensor:
         return st[_shape.norm_dim(dim, self._data.ndim, "stride")]
 
     @property
-    def strides(self) -> tuple[int, ...]:
+    def strides(self) -> tuple[builtins.int, ...]:
         """Same as :meth:`stride` with no argument."""
         return tuple(s // self._data.itemsize for s in self._data.strides)
 
-    def is_contiguous(self) -> bool:
+    def is_contiguous(self) -> builtins.bool:
         """Whether the elements lie in row-major order with no gaps."""
         return bool(self._data.flags.c_contiguous)
 
-    def is_floating_point(self) -> bool:
+    def is_floating_point(self) -> builtins.bool:
         """Whether the dtype is a floating-point type."""
-        return self._data.dtype.kind == "f"
+        return builtins.bool(self._data.dtype.kind == "f")
 
     @property
     def device(self) -> str:
@@ -153,12 +163,12 @@ class Tensor:
         return "cpu"
 
     @property
-    def is_cuda(self) -> bool:
+    def is_cuda(self) -> builtins.bool:
         """Always ``False``."""
         return False
 
     @property
-    def _version(self) -> int:
+    def _version(self) -> builtins.int:
         """How many in-place writes this tensor (or a view sharing its memory) has seen."""
         return self._vc[0]
 
@@ -184,7 +194,7 @@ class Tensor:
         """The values as (nested) Python lists."""
         return self._data.tolist()
 
-    def numpy(self, *, force: bool = False) -> np.ndarray[Any, Any]:
+    def numpy(self, *, force: builtins.bool = False) -> np.ndarray[Any, Any]:
         """The underlying NumPy array (shared memory, no copy)."""
         if self._requires_grad and not force:
             raise RuntimeError(
@@ -193,13 +203,13 @@ class Tensor:
             )
         return self._data
 
-    def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray[Any, Any]:
+    def __array__(self, dtype: Any = None, copy: builtins.bool | None = None) -> np.ndarray[Any, Any]:
         arr = self.numpy()
         if dtype is not None and arr.dtype != dtype:
             return arr.astype(dtype)
         return arr.copy() if copy else arr
 
-    def __len__(self) -> int:
+    def __len__(self) -> builtins.int:
         if self._data.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
         return int(self._data.shape[0])
@@ -209,23 +219,23 @@ class Tensor:
             raise TypeError("iteration over a 0-d tensor")
         return (self[i] for i in range(self._data.shape[0]))
 
-    def __bool__(self) -> bool:
+    def __bool__(self) -> builtins.bool:
         if self._data.size != 1:
             raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
         return bool(self._data.reshape(()))
 
-    def __float__(self) -> float:
+    def __float__(self) -> builtins.float:
         return float(self.item())
 
-    def __int__(self) -> int:
+    def __int__(self) -> builtins.int:
         return int(self.item())
 
-    def __index__(self) -> int:
+    def __index__(self) -> builtins.int:
         if self._data.dtype.kind not in "iub" or self._data.size != 1:
             raise TypeError("only integer tensors of a single element can be converted to an index")
         return int(self.item())
 
-    def __hash__(self) -> int:
+    def __hash__(self) -> builtins.int:
         return id(self)
 
     def __repr__(self) -> str:
@@ -236,7 +246,7 @@ class Tensor:
             return format(self.item(), spec)
         return repr(self)
 
-    def __deepcopy__(self, memo: dict[int, Any]) -> Tensor:
+    def __deepcopy__(self, memo: dict[builtins.int, Any]) -> Tensor:
         out = self.detach().clone()
         if self._requires_grad:
             out.requires_grad_(True)
@@ -256,7 +266,7 @@ class Tensor:
         for a in args:
             if isinstance(a, Tensor):
                 dtype = a.dtype
-            elif isinstance(a, str) and a.split(":")[0] in ("cpu", "meta") or a is None:
+            elif (isinstance(a, str) and a.split(":")[0] in ("cpu", "meta")) or a is None:
                 continue
             else:
                 dtype = a
@@ -319,36 +329,36 @@ class Tensor:
 
     # ------------------------------------------------------------------ autograd fields
     @property
-    def requires_grad(self) -> bool:
+    def requires_grad(self) -> builtins.bool:
         """Whether operations on this tensor are recorded for differentiation."""
         return self._requires_grad
 
     @requires_grad.setter
-    def requires_grad(self, flag: bool) -> None:
+    def requires_grad(self, flag: builtins.bool) -> None:
         if flag == self._requires_grad:
             return
         _dispatch.get_engine("requires_grad").set_requires_grad(self, bool(flag))
 
-    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+    def requires_grad_(self, requires_grad: builtins.bool = True) -> Tensor:
         """Set :attr:`requires_grad` in place and return ``self``."""
         self.requires_grad = requires_grad
         return self
 
     @property
-    def is_leaf(self) -> bool:
+    def is_leaf(self) -> builtins.bool:
         """``True`` for tensors no recorded operation produced."""
         return self.grad_fn is None
 
     @property
-    def retains_grad(self) -> bool:
+    def retains_grad(self) -> builtins.bool:
         """Whether :meth:`retain_grad` was called on this non-leaf tensor."""
         return bool(self._meta and self._meta.get("retains_grad"))
 
     def backward(
         self,
         gradient: Tensor | None = None,
-        retain_graph: bool | None = None,
-        create_graph: bool = False,
+        retain_graph: builtins.bool | None = None,
+        create_graph: builtins.bool = False,
         inputs: Sequence[Tensor] | None = None,
     ) -> None:
         """Accumulate d(self)/d(leaf) into every leaf's ``.grad`` (needs a gradient engine)."""
@@ -661,13 +671,13 @@ class Tensor:
         """Elementwise finiteness test."""
         return _ew.isfinite(self)
 
-    def equal(self, other: Tensor) -> bool:
+    def equal(self, other: Tensor) -> builtins.bool:
         """``True`` when shapes and all values are equal."""
         return self.shape == other.shape and bool((self == other).all())
 
     def allclose(
-        self, other: Tensor, rtol: float = 1e-5, atol: float = 1e-8, equal_nan: bool = False
-    ) -> bool:
+        self, other: Tensor, rtol: builtins.float = 1e-5, atol: builtins.float = 1e-8, equal_nan: builtins.bool = False
+    ) -> builtins.bool:
         """Whether all values are close (``|a - b| <= atol + rtol * |b|``)."""
         return bool(np.allclose(self._data, other._data, rtol, atol, equal_nan))
 
@@ -684,92 +694,92 @@ class Tensor:
         """Copy ``src`` (broadcast, converted to this dtype) into ``self`` in place."""
         return _indexing.copy_(self, src)
 
-    def uniform_(self, a: float = 0.0, b: float = 1.0, *, generator: Any = None) -> Tensor:
+    def uniform_(self, a: builtins.float = 0.0, b: builtins.float = 1.0, *, generator: Any = None) -> Tensor:
         """Fill in place with samples from U(a, b)."""
         return _random.uniform_(self, a, b, generator=generator)
 
-    def normal_(self, mean: float = 0.0, std: float = 1.0, *, generator: Any = None) -> Tensor:
+    def normal_(self, mean: builtins.float = 0.0, std: builtins.float = 1.0, *, generator: Any = None) -> Tensor:
         """Fill in place with samples from N(mean, std**2)."""
         return _random.normal_(self, mean, std, generator=generator)
 
-    def bernoulli_(self, p: float = 0.5, *, generator: Any = None) -> Tensor:
+    def bernoulli_(self, p: builtins.float = 0.5, *, generator: Any = None) -> Tensor:
         """Fill in place with 1 with probability ``p``, else 0."""
         return _random.bernoulli_(self, p, generator=generator)
 
     # ------------------------------------------------------------------ reductions
-    def sum(self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+    def sum(self, dim: Any = None, keepdim: builtins.bool = False, *, dtype: Any = None) -> Tensor:
         """Sum over ``dim`` (int, tuple or ``None`` for all)."""
         return _red.sum(self, dim, keepdim, dtype=dtype)
 
-    def mean(self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+    def mean(self, dim: Any = None, keepdim: builtins.bool = False, *, dtype: Any = None) -> Tensor:
         """Mean over ``dim``."""
         return _red.mean(self, dim, keepdim, dtype=dtype)
 
     def var(
-        self, dim: Any = None, *, correction: float = 1, keepdim: bool = False, **kw: Any
+        self, dim: Any = None, *, correction: builtins.float = 1, keepdim: builtins.bool = False, **kw: Any
     ) -> Tensor:
         """Variance over ``dim`` with Bessel's ``correction`` (1 = unbiased)."""
         return _red.var(self, dim, correction=correction, keepdim=keepdim, **kw)
 
     def std(
-        self, dim: Any = None, *, correction: float = 1, keepdim: bool = False, **kw: Any
+        self, dim: Any = None, *, correction: builtins.float = 1, keepdim: builtins.bool = False, **kw: Any
     ) -> Tensor:
         """Standard deviation over ``dim``."""
         return _red.std(self, dim, correction=correction, keepdim=keepdim, **kw)
 
-    def max(self, dim: Any = None, keepdim: bool = False) -> Any:
+    def max(self, dim: Any = None, keepdim: builtins.bool = False) -> Any:
         """The maximum; with ``dim``, a ``(values, indices)`` pair; with a tensor, elementwise."""
         return _red.max(self, dim, keepdim)
 
-    def min(self, dim: Any = None, keepdim: bool = False) -> Any:
+    def min(self, dim: Any = None, keepdim: builtins.bool = False) -> Any:
         """The minimum; with ``dim``, a ``(values, indices)`` pair."""
         return _red.min(self, dim, keepdim)
 
-    def amax(self, dim: Any = (), keepdim: bool = False) -> Tensor:
+    def amax(self, dim: Any = (), keepdim: builtins.bool = False) -> Tensor:
         """Maximum over ``dim`` (gradient split evenly among ties)."""
         return _red.amax(self, dim, keepdim)
 
-    def amin(self, dim: Any = (), keepdim: bool = False) -> Tensor:
+    def amin(self, dim: Any = (), keepdim: builtins.bool = False) -> Tensor:
         """Minimum over ``dim``."""
         return _red.amin(self, dim, keepdim)
 
-    def argmax(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
+    def argmax(self, dim: builtins.int | None = None, keepdim: builtins.bool = False) -> Tensor:
         """Index of the maximum (of the flattened tensor when ``dim`` is ``None``)."""
         return _red.argmax(self, dim, keepdim)
 
-    def argmin(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
+    def argmin(self, dim: builtins.int | None = None, keepdim: builtins.bool = False) -> Tensor:
         """Index of the minimum."""
         return _red.argmin(self, dim, keepdim)
 
-    def prod(self, dim: int | None = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+    def prod(self, dim: builtins.int | None = None, keepdim: builtins.bool = False, *, dtype: Any = None) -> Tensor:
         """Product over ``dim``."""
         return _red.prod(self, dim, keepdim, dtype=dtype)
 
-    def all(self, dim: Any = None, keepdim: bool = False) -> Tensor:
+    def all(self, dim: Any = None, keepdim: builtins.bool = False) -> Tensor:
         """Whether all elements are true (nonzero)."""
         return _red.all(self, dim, keepdim)
 
-    def any(self, dim: Any = None, keepdim: bool = False) -> Tensor:
+    def any(self, dim: Any = None, keepdim: builtins.bool = False) -> Tensor:
         """Whether any element is true (nonzero)."""
         return _red.any(self, dim, keepdim)
 
-    def cumsum(self, dim: int, *, dtype: Any = None) -> Tensor:
+    def cumsum(self, dim: builtins.int, *, dtype: Any = None) -> Tensor:
         """Running sum along ``dim``."""
         return _red.cumsum(self, dim, dtype=dtype)
 
-    def softmax(self, dim: int) -> Tensor:
+    def softmax(self, dim: builtins.int) -> Tensor:
         """exp(x) / sum(exp(x)) along ``dim``, computed stably."""
         return _comp.softmax(self, dim)
 
-    def log_softmax(self, dim: int) -> Tensor:
+    def log_softmax(self, dim: builtins.int) -> Tensor:
         """log(softmax(x)) along ``dim``, computed stably."""
         return _comp.log_softmax(self, dim)
 
-    def logsumexp(self, dim: Any, keepdim: bool = False) -> Tensor:
+    def logsumexp(self, dim: Any, keepdim: builtins.bool = False) -> Tensor:
         """log(sum(exp(x))) along ``dim``, computed stably."""
         return _comp.logsumexp(self, dim, keepdim)
 
-    def norm(self, p: float = 2, dim: Any = None, keepdim: bool = False) -> Tensor:
+    def norm(self, p: builtins.float = 2, dim: Any = None, keepdim: builtins.bool = False) -> Tensor:
         """The p-norm over ``dim``."""
         return _comp.norm(self, p, dim, keepdim)
 
@@ -792,11 +802,11 @@ class Tensor:
         """Reshape to ``other``'s shape."""
         return _shape.reshape(self, tuple(other.shape))
 
-    def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    def flatten(self, start_dim: builtins.int = 0, end_dim: builtins.int = -1) -> Tensor:
         """Merge dims ``start_dim..end_dim`` into one."""
         return _shape.flatten(self, start_dim, end_dim)
 
-    def unflatten(self, dim: int, sizes: Sequence[int]) -> Tensor:
+    def unflatten(self, dim: builtins.int, sizes: Sequence[builtins.int]) -> Tensor:
         """Split dim ``dim`` into ``sizes``."""
         return _shape.unflatten(self, dim, sizes)
 
@@ -804,15 +814,15 @@ class Tensor:
         """Remove size-1 dims (all, or those in ``dim``)."""
         return _shape.squeeze(self, dim)
 
-    def unsqueeze(self, dim: int) -> Tensor:
+    def unsqueeze(self, dim: builtins.int) -> Tensor:
         """Insert a size-1 dim at ``dim``."""
         return _shape.unsqueeze(self, dim)
 
-    def transpose(self, dim0: int, dim1: int) -> Tensor:
+    def transpose(self, dim0: builtins.int, dim1: builtins.int) -> Tensor:
         """Swap two dims (a view)."""
         return _shape.transpose(self, dim0, dim1)
 
-    def swapaxes(self, dim0: int, dim1: int) -> Tensor:
+    def swapaxes(self, dim0: builtins.int, dim1: builtins.int) -> Tensor:
         """Alias of :meth:`transpose`."""
         return _shape.transpose(self, dim0, dim1)
 
@@ -827,12 +837,12 @@ class Tensor:
         return _shape.permute(self, _shape.shape_args(dims))
 
     @property
-    def T(self) -> Tensor:  # noqa: N802
+    def T(self) -> Tensor:
         """All dims reversed."""
         return _shape.permute(self, tuple(range(self._data.ndim))[::-1])
 
     @property
-    def mT(self) -> Tensor:  # noqa: N802
+    def mT(self) -> Tensor:
         """The last two dims swapped (batched matrix transpose)."""
         if self._data.ndim < 2:
             raise RuntimeError("mT: tensor.mT is only supported on matrices or batches of matrices")
@@ -846,7 +856,7 @@ class Tensor:
         """Expand to ``other``'s shape."""
         return _shape.expand(self, tuple(other.shape))
 
-    def broadcast_to(self, shape: Sequence[int]) -> Tensor:
+    def broadcast_to(self, shape: Sequence[builtins.int]) -> Tensor:
         """Alias of :meth:`expand`."""
         return _shape.expand(self, tuple(shape))
 
@@ -858,15 +868,15 @@ class Tensor:
         """A copy with its own memory (differentiable)."""
         return _shape.clone(self)
 
-    def split(self, split_size: Any, dim: int = 0) -> tuple[Tensor, ...]:
+    def split(self, split_size: Any, dim: builtins.int = 0) -> tuple[Tensor, ...]:
         """Views of chunks of ``split_size`` (or of the listed sizes) along ``dim``."""
         return _shape.split(self, split_size, dim)
 
-    def chunk(self, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
+    def chunk(self, chunks: builtins.int, dim: builtins.int = 0) -> tuple[Tensor, ...]:
         """Split into ``chunks`` nearly equal views along ``dim``."""
         return _shape.chunk(self, chunks, dim)
 
-    def unbind(self, dim: int = 0) -> tuple[Tensor, ...]:
+    def unbind(self, dim: builtins.int = 0) -> tuple[Tensor, ...]:
         """All slices along ``dim``."""
         return _shape.unbind(self, dim)
 
@@ -878,15 +888,15 @@ class Tensor:
         """Tile the tensor ``sizes[i]`` times along dim i (a copy)."""
         return _shape.repeat(self, _shape.shape_args(sizes))
 
-    def unfold(self, dimension: int, size: int, step: int) -> Tensor:
+    def unfold(self, dimension: builtins.int, size: builtins.int, step: builtins.int) -> Tensor:
         """All windows of ``size`` along ``dimension``, ``step`` apart, as a new last dim."""
         return _shape.unfold(self, dimension, size, step)
 
-    def gather(self, dim: int, index: Tensor) -> Tensor:
+    def gather(self, dim: builtins.int, index: Tensor) -> Tensor:
         """``out[i][j] = self[index[i][j]][j]`` for ``dim=0`` (and so on)."""
         return _indexing.gather(self, dim, index)
 
-    def index_select(self, dim: int, index: Tensor) -> Tensor:
+    def index_select(self, dim: builtins.int, index: Tensor) -> Tensor:
         """The entries ``index`` along ``dim`` (a copy)."""
         return _indexing.index_select(self, dim, index)
 
