@@ -203,7 +203,9 @@ class Tensor:
             )
         return self._data
 
-    def __array__(self, dtype: Any = None, copy: builtins.bool | None = None) -> np.ndarray[Any, Any]:
+    def __array__(
+        self, dtype: Any = None, copy: builtins.bool | None = None
+    ) -> np.ndarray[Any, Any]:
         arr = self.numpy()
         if dtype is not None and arr.dtype != dtype:
             return arr.astype(dtype)
@@ -676,7 +678,11 @@ class Tensor:
         return self.shape == other.shape and bool((self == other).all())
 
     def allclose(
-        self, other: Tensor, rtol: builtins.float = 1e-5, atol: builtins.float = 1e-8, equal_nan: builtins.bool = False
+        self,
+        other: Tensor,
+        rtol: builtins.float = 1e-5,
+        atol: builtins.float = 1e-8,
+        equal_nan: builtins.bool = False,
     ) -> builtins.bool:
         """Whether all values are close (``|a - b| <= atol + rtol * |b|``)."""
         return bool(np.allclose(self._data, other._data, rtol, atol, equal_nan))
@@ -694,11 +700,15 @@ class Tensor:
         """Copy ``src`` (broadcast, converted to this dtype) into ``self`` in place."""
         return _indexing.copy_(self, src)
 
-    def uniform_(self, a: builtins.float = 0.0, b: builtins.float = 1.0, *, generator: Any = None) -> Tensor:
+    def uniform_(
+        self, a: builtins.float = 0.0, b: builtins.float = 1.0, *, generator: Any = None
+    ) -> Tensor:
         """Fill in place with samples from U(a, b)."""
         return _random.uniform_(self, a, b, generator=generator)
 
-    def normal_(self, mean: builtins.float = 0.0, std: builtins.float = 1.0, *, generator: Any = None) -> Tensor:
+    def normal_(
+        self, mean: builtins.float = 0.0, std: builtins.float = 1.0, *, generator: Any = None
+    ) -> Tensor:
         """Fill in place with samples from N(mean, std**2)."""
         return _random.normal_(self, mean, std, generator=generator)
 
@@ -716,13 +726,23 @@ class Tensor:
         return _red.mean(self, dim, keepdim, dtype=dtype)
 
     def var(
-        self, dim: Any = None, *, correction: builtins.float = 1, keepdim: builtins.bool = False, **kw: Any
+        self,
+        dim: Any = None,
+        *,
+        correction: builtins.float = 1,
+        keepdim: builtins.bool = False,
+        **kw: Any,
     ) -> Tensor:
         """Variance over ``dim`` with Bessel's ``correction`` (1 = unbiased)."""
         return _red.var(self, dim, correction=correction, keepdim=keepdim, **kw)
 
     def std(
-        self, dim: Any = None, *, correction: builtins.float = 1, keepdim: builtins.bool = False, **kw: Any
+        self,
+        dim: Any = None,
+        *,
+        correction: builtins.float = 1,
+        keepdim: builtins.bool = False,
+        **kw: Any,
     ) -> Tensor:
         """Standard deviation over ``dim``."""
         return _red.std(self, dim, correction=correction, keepdim=keepdim, **kw)
@@ -751,7 +771,9 @@ class Tensor:
         """Index of the minimum."""
         return _red.argmin(self, dim, keepdim)
 
-    def prod(self, dim: builtins.int | None = None, keepdim: builtins.bool = False, *, dtype: Any = None) -> Tensor:
+    def prod(
+        self, dim: builtins.int | None = None, keepdim: builtins.bool = False, *, dtype: Any = None
+    ) -> Tensor:
         """Product over ``dim``."""
         return _red.prod(self, dim, keepdim, dtype=dtype)
 
@@ -779,7 +801,9 @@ class Tensor:
         """log(sum(exp(x))) along ``dim``, computed stably."""
         return _comp.logsumexp(self, dim, keepdim)
 
-    def norm(self, p: builtins.float = 2, dim: Any = None, keepdim: builtins.bool = False) -> Tensor:
+    def norm(
+        self, p: builtins.float = 2, dim: Any = None, keepdim: builtins.bool = False
+    ) -> Tensor:
         """The p-norm over ``dim``."""
         return _comp.norm(self, p, dim, keepdim)
 
