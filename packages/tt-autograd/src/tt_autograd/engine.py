@@ -74,77 +74,77 @@ def run_backward(
 
     Without ``capture`` the leaves' ``.grad`` accumulate.  With ``capture`` (``autograd.grad``)
     nothing accumulates and the gradients reaching the given tensors are returned instead."""
-    # ---- discover: dependency counts over nodes and leaf tensors
+    # ---- discover: count the edges into every node and leaf reachable from the roots
     deps: dict[Any, int] = {}
-    stack: list[Any] = []
     buffers: dict[Any, Tensor] = {}
+    stack: list[Any] = []
     for t, g in zip(roots, grads, strict=True):
-        key = t.grad_fn if t.grad_fn is not None else t
+        key = t.grad_fn or t
         buffers[key] = buffers[key] + g if key in buffers else g
         if key not in deps:
             deps[key] = 0
-            if isinstance(key, Node):
+            if key is not t:
                 stack.append(key)
-    seen = set(stack)
     while stack:
-        node = stack.pop()
-        for e in node.next:
+        for e in stack.pop().next:
             if e is None:
                 continue
-            deps[e] = deps.get(e, 0) + 1
-            if isinstance(e, Node) and e not in seen:
-                seen.add(e)
-                stack.append(e)
+            if e in deps:
+                deps[e] += 1
+            else:
+                deps[e] = 1
+                if e.__class__ is not Tensor and not isinstance(e, Tensor):
+                    stack.append(e)
 
-    captured: dict[Any, Tensor] = {}
     targets: dict[Any, int] = {}
+    captured: dict[Any, Tensor] = {}
     if capture is not None:
-        for i, t in enumerate(capture):
-            targets[t.grad_fn if t.grad_fn is not None else t] = i
+        targets = {t.grad_fn or t: i for i, t in enumerate(capture)}
 
-    # ---- execute
-    # How many times each gradient buffer was handed on: a leaf may keep a buffer as its .grad
-    # only if nobody else received it (it is later updated in place).
-    routed: dict[int, int] = {}
+    # ---- execute (Kahn's algorithm): a key is ready when all edges into it have delivered.
+    # ``shared`` counts how often each gradient buffer was handed on: a leaf may keep a buffer
+    # as its .grad only if nobody else received it (it is later updated in place).
+    shared: dict[int, int] = {}
     for g in grads:
-        routed[_owner(g)] = routed.get(_owner(g), 0) + 1
-    ready = [k for k in buffers if deps.get(k, 0) == 0]
+        o = _owner(g)
+        shared[o] = shared.get(o, 0) + 1
+    ready = [k for k in buffers if deps[k] == 0]
     prev = _enabled[0]
     _enabled[0] = create_graph
     try:
         while ready:
             key = ready.pop()
             g = buffers.pop(key)
-            if not isinstance(key, Node):  # a leaf tensor: all of its gradient has arrived
+            if isinstance(key, Tensor):  # a leaf: all of its gradient has arrived
                 meta = key._meta
                 if meta and meta.get("hooks"):
                     g = _run_hooks(meta["hooks"], g)
-                if capture is not None:
-                    if key in targets:
-                        captured[key] = g
-                    continue
-                _accumulate(key, g, routed, create_graph)
+                if capture is None:
+                    _accumulate(key, g, shared, create_graph)
+                elif key in targets:
+                    captured[key] = g
                 continue
             if key.hooks:
                 g = _run_hooks(key.hooks, g)
-            if key.retained is not None:
+            if key.retained is not None and capture is None:
                 t = key.retained()
-                if t is not None and capture is None:
+                if t is not None:
                     t.grad = g if t.grad is None else t.grad + g
-            if capture is not None and key in targets:
+            if targets and key in targets:
                 captured[key] = g
             in_grads = key.apply(g)
             if not retain_graph:
                 key.release()
-            for e, gi in zip(key.next, in_grads, strict=True):
+            for e, gi in zip(key.next, in_grads):
                 if e is None or gi is None:
                     continue
                 if e in buffers:
                     buffers[e] = buffers[e] + gi
                 else:
                     buffers[e] = gi
-                o = _owner(gi)
-                routed[o] = routed.get(o, 0) + 1
+                a = gi._data
+                o = id(a if a.base is None else a.base)
+                shared[o] = shared.get(o, 0) + 1
                 n = deps[e] - 1
                 deps[e] = n
                 if n == 0:
@@ -153,13 +153,13 @@ def run_backward(
         _enabled[0] = prev
     if capture is None:
         return []
-    return [captured.get(t.grad_fn if t.grad_fn is not None else t) for t in capture]
+    return [captured.get(t.grad_fn or t) for t in capture]
 
 
-def _accumulate(leaf: Tensor, g: Tensor, routed: dict[int, int], create_graph: bool) -> None:
+def _accumulate(leaf: Tensor, g: Tensor, shared: dict[int, int], create_graph: bool) -> None:
     """Add ``g`` to ``leaf.grad``; never let two leaves share one gradient buffer."""
     if leaf.grad is None:
-        if not create_graph and (routed.get(_owner(g), 0) > 1 or not g._data.flags.writeable):
+        if not create_graph and (shared.get(_owner(g), 0) > 1 or not g._data.flags.writeable):
             g = g.detach().clone()
         leaf.grad = g if create_graph else g.detach()
     elif create_graph:

@@ -284,10 +284,10 @@ def _matmul(ctx: Node, g: Tensor) -> Grads:
     a2 = a.unsqueeze(0) if a.ndim == 1 else a
     b2 = b.unsqueeze(-1) if b.ndim == 1 else b
     g2 = g
+    if b.ndim == 1:  # before a's: for 1-D @ 1-D, g is 0-d and becomes (1, 1)
+        g2 = g2.unsqueeze(-1)
     if a.ndim == 1:
         g2 = g2.unsqueeze(-2)
-    if b.ndim == 1:
-        g2 = g2.unsqueeze(-1)
     ga = gb = None
     if ctx.next[0] is not None:
         ga = sum_to(g2 @ b2.mT, tuple(a2.shape)).reshape(tuple(a.shape))

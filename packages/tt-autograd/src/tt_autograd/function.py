@@ -39,22 +39,17 @@ __all__ = ["Function", "FunctionCtx"]
 
 
 class FunctionCtx(Node):
-    """The ``ctx`` of a :class:`Function`: also the node recorded in the graph."""
+    """The ``ctx`` of a :class:`Function`: also the node recorded in the graph.
 
-    __slots__ = ("_fn", "_non_diff", "_to_save", "attrs")
+    Any attribute may be set on it in ``forward`` (``ctx.k = 3``) and read in ``backward``."""
+
     name = "FunctionBackward"
 
-    def __init__(self) -> None:  # the graph fields are filled in by Function.apply
+    def __init__(self, fn: type[Function]) -> None:  # graph fields are set by Function.apply
+        self._fn = fn
         self._to_save: tuple[Any, ...] = ()
-        self.attrs: dict[str, Any] = {}
         self._non_diff: set[int] = set()
-        self.hooks = None
-        self.retained = None
-        self._freed = False
         self.params = ()
-        self.saved = ()
-        self.versions = ()
-        self.scalars = ()
         self.next = ()
         self.shapes = ()
         self.dtypes = ()
@@ -67,40 +62,8 @@ class FunctionCtx(Node):
         """Declare outputs that never need a gradient."""
         self._non_diff.update(id(o) for o in outputs)
 
-    def __getattr__(self, name: str) -> Any:
-        try:
-            return self.attrs[name]
-        except KeyError:
-            raise AttributeError(name) from None
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if name in _CTX_SLOTS:
-            object.__setattr__(self, name, value)
-        else:
-            self.attrs[name] = value
-
     def __repr__(self) -> str:
         return f"<{self._fn.__name__}Backward>"
-
-
-_CTX_SLOTS = frozenset(
-    {
-        "_fn",
-        "_non_diff",
-        "_to_save",
-        "attrs",
-        "hooks",
-        "retained",
-        "_freed",
-        "params",
-        "saved",
-        "versions",
-        "scalars",
-        "next",
-        "shapes",
-        "dtypes",
-    }
-)
 
 
 def _function_formula(ctx: Node, g: Tensor) -> tuple[Tensor | None, ...]:
@@ -136,8 +99,7 @@ class Function:
     @classmethod
     def apply(cls, *args: Any) -> Any:
         """Run ``forward`` and, if any tensor argument requires grad, record one node."""
-        ctx = FunctionCtx()
-        object.__setattr__(ctx, "_fn", cls)
+        ctx = FunctionCtx(cls)
         prev = _enabled[0]
         _enabled[0] = False
         try:

@@ -41,9 +41,13 @@ class _Mode:
         _enabled[0] = self._prev.pop()
 
     def __call__(self, fn: F) -> F:
+        mode = self._mode  # not self.__class__(): inference_mode(False) must keep its mode
+
         @functools.wraps(fn)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            with self.__class__():
+            ctx = _Mode()
+            ctx._mode = mode
+            with ctx:
                 return fn(*args, **kwargs)
 
         return wrapper  # type: ignore[return-value]

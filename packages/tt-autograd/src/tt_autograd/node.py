@@ -51,27 +51,22 @@ class Node:
     Subclasses set ``formula(ctx, grad) -> tuple`` and ``saves`` (indices of inputs to save,
     and ``-1`` for the output)."""
 
-    __slots__ = (
-        "__weakref__",
-        "_freed",
-        "dtypes",
-        "hooks",
-        "next",
-        "params",
-        "retained",
-        "saved",
-        "scalars",
-        "shapes",
-        "versions",
-    )
-
+    # No __slots__: the rarely used fields below are class-level defaults, so recording a
+    # node sets only what that node needs (recording is on the hot path of every op).
     formula: Callable[[Node, Tensor], tuple[Tensor | None, ...]]
     saves: tuple[int, ...] = ()
     name = "Node"
+    hooks: list[Callable[[Tensor], Tensor | None]] | None = None
+    retained: Any = None
+    saved: tuple[Any, ...] | None = ()
+    versions: tuple[int, ...] = ()
+    scalars: tuple[Any, ...] = ()
 
     def __init__(
         self, inputs: Any, arrays: Any, params: tuple[Any, ...], out: Tensor | None
     ) -> None:
+        # One pass over the inputs: the edge each gradient follows, and the input's shape and
+        # dtype (the formula reduces and casts to them).
         nxt: list[Any] = []
         shapes: list[Any] = []
         dtypes: list[Any] = []
@@ -80,47 +75,38 @@ class Node:
                 nxt.append(None)
                 shapes.append(None)
                 dtypes.append(None)
-            else:
-                d = t._data
-                shapes.append(d.shape)
-                dtypes.append(d.dtype)
-                if t._requires_grad:
-                    fn = t.grad_fn
-                    nxt.append(t if fn is None else fn)
-                else:
-                    nxt.append(None)
+                continue
+            d = t._data
+            shapes.append(d.shape)
+            dtypes.append(d.dtype)
+            nxt.append((t.grad_fn or t) if t._requires_grad else None)
         self.next = tuple(nxt)
         self.shapes = tuple(shapes)
         self.dtypes = tuple(dtypes)
         self.params = params
-        self.hooks: list[Callable[[Tensor], Tensor | None]] | None = None
-        self.retained: Any = None
-        self._freed = False
-        saves = self.saves
-        if saves:
-            saved: list[Any] = []
-            versions: list[int] = []
-            scalars: list[Any] = []
-            for i in saves:
-                if i < 0:
-                    assert out is not None
-                    s: Any = SavedOutput(out)
-                    versions.append(out._vc[0])
+        if self.saves:
+            self._save(inputs, arrays, out)
+
+    def _save(self, inputs: Any, arrays: Any, out: Tensor | None) -> None:
+        saved: list[Any] = []
+        versions: list[int] = []
+        scalars: list[Any] = []
+        for i in self.saves:
+            if i < 0:
+                assert out is not None
+                s: Any = SavedOutput(out)
+                versions.append(out._vc[0])
+            else:
+                s = inputs[i]
+                if s is None:  # a Python scalar operand: keep its value
+                    scalars.append(arrays[i])
+                    versions.append(-1)
                 else:
-                    s = inputs[i]
-                    if s is None:  # a Python scalar operand: keep its value
-                        scalars.append(arrays[i])
-                        versions.append(-1)
-                    else:
-                        versions.append(s._vc[0])
-                saved.append(s)
-            self.saved: tuple[Any, ...] | None = tuple(saved)
-            self.versions = tuple(versions)
-            self.scalars = tuple(scalars)
-        else:
-            self.saved = ()
-            self.versions = ()
-            self.scalars = ()
+                    versions.append(s._vc[0])
+            saved.append(s)
+        self.saved = tuple(saved)
+        self.versions = tuple(versions)
+        self.scalars = tuple(scalars)
 
     # --------------------------------------------------------------- for formulas
     @property
@@ -189,7 +175,6 @@ class Node:
         """Free the saved tensors (after a backward without ``retain_graph``)."""
         if self.saves:
             self.saved = None
-        self._freed = True
 
     def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> None:
         """Run ``hook(grad)`` on the gradient arriving at this node (its output's gradient)."""

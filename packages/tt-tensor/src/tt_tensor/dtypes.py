@@ -68,7 +68,8 @@ class DType:
         return f"tt_tensor.{self.name}"
 
     def __reduce__(self) -> str:  # pragma: no cover - copy/deepcopy return the singleton
-        return self.name
+        # The module attribute holding the singleton: ``bool_``, not ``bool``.
+        return "bool_" if self.name == "bool" else self.name
 
     def to_real(self) -> DType:
         """Return ``self`` (there are no complex dtypes); kept for PyTorch parity."""

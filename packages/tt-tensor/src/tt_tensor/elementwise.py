@@ -127,6 +127,13 @@ def _broadcast_error(name: str, a: Any, b: Any) -> RuntimeError:
 
 
 def _run_binary(op: Primitive, a: Tensor, b: Any, force_float: bool = False) -> Tensor:
+    if b.__class__ is Tensor and not force_float:  # hot path: two tensors of one dtype
+        ad, bd = a._data, b._data
+        if ad.dtype is bd.dtype:
+            try:
+                return dispatch(op, (a, b), (ad, bd))
+            except ValueError:
+                raise _broadcast_error(op.name, ad, bd) from None
     inputs, ad, bd = _binary_operands(op.name, a, b, force_float)
     try:
         return dispatch(op, inputs, (ad, bd))
@@ -205,10 +212,18 @@ def rsub(a: Tensor, s: Any) -> Tensor:
 
 
 def _no_bool_sub(a: Any, b: Any) -> None:
-    if getattr(a, "dtype", None) is _bool and getattr(b, "dtype", _bool) is _bool:
+    # PyTorch rejects a bool operand on either side, a Python bool included.
+    a_bool = getattr(a, "dtype", None) is _bool
+    b_bool = getattr(b, "dtype", None) is _bool or type(b) is bool
+    if a_bool and b_bool:
         raise RuntimeError(
             "sub: subtraction, the `-` operator, with two bool tensors is not supported; "
             "use the `^` or logical_xor() operator instead"
+        )
+    if a_bool or b_bool:
+        raise RuntimeError(
+            "sub: subtraction, the `-` operator, with a bool tensor is not supported; "
+            "to invert a mask, use the `~` or logical_not() operator instead"
         )
 
 
@@ -243,12 +258,15 @@ def pow(a: Any, b: Any) -> Tensor:
     """``a ** b``.  Integer tensors to negative integer powers raise, as in PyTorch."""
     if not isinstance(a, Tensor):
         return _run_reflected(POW, b, a)
-    ad = a._data
-    if ad.dtype.kind in "iub":
+    _check_int_pow("pow", a, b)
+    return _run_binary(POW, a, b)
+
+
+def _check_int_pow(name: str, a: Tensor, b: Any) -> None:
+    if a._data.dtype.kind in "iub":
         bdt = b._data.dtype.kind if isinstance(b, Tensor) else ("i" if type(b) is int else "f")
         if bdt in "iu" and np.any(np.asarray(b._data if isinstance(b, Tensor) else b) < 0):
-            raise RuntimeError("pow: Integers to negative integer powers are not allowed.")
-    return _run_binary(POW, a, b)
+            raise RuntimeError(f"{name}: Integers to negative integer powers are not allowed.")
 
 
 def maximum(a: Tensor, b: Tensor) -> Tensor:
@@ -274,6 +292,7 @@ def add_(a: Tensor, b: Any) -> Tensor:
 
 def sub_(a: Tensor, b: Any) -> Tensor:
     """In place ``a -= b``."""
+    _no_bool_sub(a, b)
     return _run_inplace(SUB, a, b)
 
 
@@ -293,6 +312,7 @@ def div_(a: Tensor, b: Any) -> Tensor:
 
 def pow_(a: Tensor, b: Any) -> Tensor:
     """In place ``a **= b``."""
+    _check_int_pow("pow_", a, b)
     return _run_inplace(POW, a, b)
 
 
@@ -310,8 +330,8 @@ LOG = Primitive("log", _quiet(np.log))
 LOG1P = Primitive("log1p", _quiet(np.log1p))
 SQRT = Primitive("sqrt", _quiet(np.sqrt))
 RSQRT = Primitive("rsqrt", _quiet(lambda x: 1 / np.sqrt(x)))
-SIN = Primitive("sin", np.sin)
-COS = Primitive("cos", np.cos)
+SIN = Primitive("sin", _quiet(np.sin))
+COS = Primitive("cos", _quiet(np.cos))
 TANH = Primitive("tanh", np.tanh)
 SIGMOID = Primitive("sigmoid", _sigmoid)
 RELU = Primitive("relu", lambda x: np.maximum(x, 0))

@@ -156,12 +156,16 @@ def copy_(x: Tensor, src: Tensor) -> Tensor:
 
 # ----------------------------------------------------------------------- gather / scatter
 def _gather(x: Any, index: Any, dim: int) -> Any:
+    if x.ndim == 0:  # every index is 0 (checked): the value repeated in index's shape
+        return np.broadcast_to(x, index.shape).copy()
     sl = tuple(slice(0, s) if d != dim else slice(None) for d, s in enumerate(index.shape))
     return np.take_along_axis(x[sl], index, axis=dim)
 
 
 def _scatter_add(base: Any, src: Any, index: Any, dim: int) -> Any:
     out = np.array(base, copy=True, order="C")
+    if out.ndim == 0:  # every index is 0 (checked): add the first index.size values of src
+        return out + np.sum(src.reshape(-1)[: index.size], dtype=out.dtype)
     src = src[tuple(slice(0, s) for s in index.shape)]
     coords = list(np.indices(index.shape, sparse=True))
     coords[dim] = index

@@ -138,7 +138,7 @@ def _count(x: Tensor, dim: Any, op: str) -> int:
     dims = norm_dims(dim, x._data.ndim, op)
     shp = x._data.shape
     n = 1
-    for d in range(len(shp)) if dims is None else dims:
+    for d in range(len(shp)) if not dims else dims:  # None and () both mean every dim
         n *= shp[d]
     return n
 

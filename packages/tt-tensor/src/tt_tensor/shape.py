@@ -136,6 +136,8 @@ def _reshape_view(x: Any, shape: tuple[int, ...]) -> Any:
 
 
 def _unfold(x: Any, dim: int, size: int, step: int) -> Any:
+    if x.ndim == 0:  # PyTorch: a 0-d tensor gives shape (size,) with size 0 or 1
+        return x.reshape(1)[:size]
     w = np.lib.stride_tricks.sliding_window_view(x, size, axis=dim)
     if step != 1:
         idx = [slice(None)] * x.ndim
@@ -147,6 +149,8 @@ def _unfold(x: Any, dim: int, size: int, step: int) -> Any:
 def _unfold_backward(g: Any, in_shape: tuple[int, ...], dim: int, size: int, step: int) -> Any:
     # Each input element collects the gradient of every window it sits in: ``size`` strided
     # adds (one per position inside the window), never a loop over windows or elements.
+    if not in_shape:  # a 0-d input: unfold gave shape (size,), one window of the one value
+        return np.sum(g, dtype=g.dtype).reshape(())
     out = np.zeros(in_shape, dtype=g.dtype)
     n = g.shape[dim]
     idx: list[Any] = [slice(None)] * len(in_shape)
@@ -500,4 +504,8 @@ def pad(
         from .indexing import getitem
 
         out = getitem(out, tuple(crop))
+        if out._data.base is not None and np.shares_memory(out._data, x._data):
+            out = clone(out)  # crop-only: a view of x, but pad always returns new memory
+    elif out is x:
+        out = clone(x)  # all-zero widths: still a copy, as in PyTorch
     return out

@@ -237,8 +237,8 @@ class Tensor:
             raise TypeError("only integer tensors of a single element can be converted to an index")
         return int(self.item())
 
-    def __hash__(self) -> builtins.int:
-        return id(self)
+    # Tensors hash by identity (``==`` is elementwise), so they can key dicts and sets.
+    __hash__ = object.__hash__
 
     def __repr__(self) -> str:
         return _format.tensor_repr(self)
