@@ -1,0 +1,851 @@
+"""The backward engine and its API: graph traversal, retain_graph, accumulation, in-place
+checks, grad modes, hooks, retain_grad, detach, higher-order gradients, autograd.grad,
+custom Functions and the graph printers."""
+
+from __future__ import annotations
+
+import gc
+from collections import Counter
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+
+import tt_autograd as ag
+import tt_tensor as tt
+from tt_tensor import dispatch
+
+pytestmark = pytest.mark.filterwarnings("error")
+
+SECOND_TIME = "Trying to backward through the graph a second time"
+
+
+def f64(values: Any, requires_grad: bool = True) -> tt.Tensor:
+    t = tt.tensor(values, dtype=tt.float64)
+    return t.requires_grad_() if requires_grad else t
+
+
+def arr(t: tt.Tensor | None) -> np.ndarray:
+    assert t is not None
+    return t.detach().numpy()
+
+
+@pytest.fixture(autouse=True)
+def _grad_mode_is_restored() -> Any:
+    """Every test starts and must end with recording on."""
+    assert ag.is_grad_enabled()
+    yield
+    assert ag.is_grad_enabled(), "the test left gradient recording off"
+
+
+# ----------------------------------------------------------------------- retain_graph
+def test_second_backward_through_freed_saved_tensors_raises() -> None:
+    x = f64([1.0, 2.0])
+    y = (x * x).sum()
+    y.backward()
+    with pytest.raises(RuntimeError, match=SECOND_TIME) as info:
+        y.backward()
+    assert "retain_graph=True" in str(info.value)
+
+
+def test_second_backward_through_a_graph_without_saved_tensors_is_allowed() -> None:
+    # Like PyTorch: add and sum save nothing, so nothing was freed.
+    x = f64([1.0, 2.0])
+    y = (x + 1.0).sum()
+    y.backward()
+    y.backward()
+    np.testing.assert_array_equal(arr(x.grad), [2.0, 2.0])
+
+
+def test_retain_graph_allows_a_second_backward_and_leaf_grads_accumulate() -> None:
+    x = f64([1.0, -2.0, 3.0])
+    y = (x * x * x).sum()
+    y.backward(retain_graph=True)
+    np.testing.assert_allclose(arr(x.grad), [3.0, 12.0, 27.0])
+    y.backward(retain_graph=True)
+    np.testing.assert_allclose(arr(x.grad), [6.0, 24.0, 54.0])
+    y.backward()  # the last one frees the graph
+    np.testing.assert_allclose(arr(x.grad), [9.0, 36.0, 81.0])
+    with pytest.raises(RuntimeError, match=SECOND_TIME):
+        y.backward()
+
+
+def test_leaf_grad_accumulates_across_separate_graphs_until_reset() -> None:
+    w = f64([0.5, 1.5])
+    for _ in range(3):
+        (w * 2.0).sum().backward()
+    np.testing.assert_array_equal(arr(w.grad), [6.0, 6.0])
+    w.grad = None
+    (w * w).sum().backward()
+    np.testing.assert_array_equal(arr(w.grad), [1.0, 3.0])
+
+
+def test_accumulation_happens_in_place_in_the_existing_grad_tensor() -> None:
+    w = f64([1.0, 2.0])
+    (w * 3.0).sum().backward()
+    g = w.grad
+    (w * 3.0).sum().backward()
+    assert w.grad is g
+    np.testing.assert_array_equal(arr(g), [6.0, 6.0])
+
+
+# ----------------------------------------------------------------------- graph walking
+def test_a_chain_of_100000_ops_backpropagates_without_recursion() -> None:
+    x = tt.tensor([1.0], requires_grad=True)
+    y = x
+    for i in range(100_000):
+        y = y * 1.0 if i % 2 else y + 0.5
+    y.sum().backward()
+    np.testing.assert_array_equal(arr(x.grad), [1.0])
+    del y  # dropping a 100,000-node graph must not overflow either
+    gc.collect()
+
+
+def test_shared_subexpressions_get_the_summed_gradient_and_every_node_runs_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    runs: Counter[int] = Counter()
+    original = ag.Node.apply
+
+    def counting_apply(self: ag.Node, grad: tt.Tensor) -> Any:
+        runs[id(self)] += 1
+        return original(self, grad)
+
+    monkeypatch.setattr(ag.Node, "apply", counting_apply)
+    x = f64([0.5, -1.0, 2.0])
+    y = x * x
+    yy = y * y
+    z = y + yy
+    seen: dict[str, list[np.ndarray]] = {"y": [], "yy": [], "z": []}
+    y.register_hook(lambda g: seen["y"].append(arr(g).copy()))
+    yy.register_hook(lambda g: seen["yy"].append(arr(g).copy()))
+    z.register_hook(lambda g: seen["z"].append(arr(g).copy()))
+    z.sum().backward()
+    xv = np.array([0.5, -1.0, 2.0])
+    np.testing.assert_allclose(arr(x.grad), 2 * xv + 4 * xv**3)
+    assert [len(v) for v in seen.values()] == [1, 1, 1]
+    np.testing.assert_allclose(seen["y"][0], 1 + 2 * xv**2)  # both paths summed first
+    assert sorted(runs.values()) == [1, 1, 1, 1]  # Sum, Add, Mul (y*y), Mul (x*x)
+    assert len(runs) == 4
+
+
+def test_the_same_leaf_used_twice_in_one_op_gets_both_contributions() -> None:
+    x = f64([1.0, 2.0])
+    (x + x).sum().backward()
+    np.testing.assert_array_equal(arr(x.grad), [2.0, 2.0])
+    x.grad = None
+    (x * x).sum().backward()
+    np.testing.assert_array_equal(arr(x.grad), [2.0, 4.0])
+
+
+def test_backward_with_several_roots_and_explicit_gradients() -> None:
+    x = f64([1.0, 2.0])
+    a, b = x * 2.0, x * x
+    ag.backward([a, b], [f64([1.0, 1.0], False), f64([10.0, 100.0], False)])
+    np.testing.assert_array_equal(arr(x.grad), [2.0 + 20.0, 2.0 + 400.0])
+
+
+def test_backward_of_a_non_scalar_needs_an_explicit_gradient() -> None:
+    x = f64([1.0, 2.0])
+    with pytest.raises(RuntimeError, match="only for scalar outputs"):
+        (x * 2.0).backward()
+    with pytest.raises(RuntimeError, match=r"mismatch in shape.*\(3,\).*\(2,\)"):
+        (x * 2.0).backward(tt.ones(3, dtype=tt.float64))
+    (x * 2.0).backward(f64([1.0, -1.0], False))
+    np.testing.assert_array_equal(arr(x.grad), [2.0, -2.0])
+
+
+def test_backward_of_a_tensor_that_does_not_require_grad_raises() -> None:
+    with pytest.raises(RuntimeError, match="does not require grad"):
+        tt.ones(2).sum().backward()
+
+
+# ----------------------------------------------------------------------- in-place
+def test_in_place_change_of_a_saved_input_is_detected_and_names_the_op() -> None:
+    x = f64([1.0, 2.0])
+    y = x * 2.0
+    z = y * y  # saves y (version 0)
+    with ag.no_grad():
+        y.add_(1.0)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation") as info:
+        z.sum().backward()
+    msg = str(info.value)
+    assert "MulBackward0" in msg
+    assert "is at version 1; expected version 0" in msg
+
+
+def test_in_place_change_of_a_saved_output_is_detected() -> None:
+    x = f64([1.0, 2.0])
+    y = x.exp()  # saves its output
+    y.mul_(2.0)
+    with pytest.raises(RuntimeError, match=r"output of ExpBackward0, is at version 1"):
+        y.sum().backward()
+
+
+def test_in_place_change_through_a_view_or_detach_bumps_the_shared_version() -> None:
+    x = f64([1.0, 2.0, 3.0])
+    y = x * 1.0
+    z = (y * y).sum()
+    v = y.detach()[1]  # shares memory and version counter with y
+    v.add_(1.0)
+    assert y._version == 1
+    np.testing.assert_array_equal(arr(y), [1.0, 3.0, 3.0])
+    with pytest.raises(RuntimeError, match="MulBackward0"):
+        z.backward()
+
+
+def test_in_place_on_a_leaf_that_requires_grad_raises_unless_grad_is_off() -> None:
+    w = f64([1.0, 2.0])
+    with pytest.raises(RuntimeError, match="a leaf Variable that requires grad is being used"):
+        w.add_(1.0)
+    with pytest.raises(RuntimeError, match="mul_: a leaf Variable"):
+        w *= 2.0
+    with pytest.raises(RuntimeError, match="leaf Variable"):
+        w[0] = 5.0
+    with ag.no_grad():  # how optimizers update parameters
+        w.sub_(0.5)
+    np.testing.assert_array_equal(arr(w), [0.5, 1.5])
+    assert w.is_leaf
+    assert w.requires_grad
+    assert w.grad_fn is None
+
+
+def test_in_place_on_a_non_leaf_rewrites_history() -> None:
+    x = f64([1.0, 2.0, 3.0])
+    w = f64([4.0, 5.0, 6.0])
+    y = x * 2.0
+    first = y.grad_fn
+    out = y.mul_(w)
+    assert out is y
+    assert y.grad_fn is not first
+    assert type(y.grad_fn).__name__ == "MulBackward0"
+    assert y.grad_fn.next[0] is first  # the old history is the input of the new node
+    assert y._version == 1
+    y.sum().backward()
+    np.testing.assert_array_equal(arr(x.grad), [8.0, 10.0, 12.0])
+    np.testing.assert_array_equal(arr(w.grad), [2.0, 4.0, 6.0])
+
+
+def test_in_place_chain_on_a_non_leaf_matches_the_out_of_place_gradient() -> None:
+    x = f64([0.5, -1.0])
+    w = f64([2.0, 3.0])
+    y = x * 1.5  # saves x, not y: y may be changed in place
+    y.mul_(w)
+    y += x
+    y.div_(w)
+    y.sub_(x * x)
+    (y * y).sum().backward()
+    gx, gw = arr(x.grad), arr(w.grad)
+    x2, w2 = f64([0.5, -1.0]), f64([2.0, 3.0])
+    y2 = (x2 * 1.5 * w2 + x2) / w2 - x2 * x2
+    (y2 * y2).sum().backward()
+    np.testing.assert_allclose(gx, arr(x2.grad))
+    np.testing.assert_allclose(gw, arr(w2.grad))
+
+
+def test_setitem_on_a_non_leaf_records_history() -> None:
+    x = f64([1.0, 2.0, 3.0])
+    v = f64(7.0)
+    y = x.clone()
+    y[1] = v * 3.0
+    (y * y).sum().backward()
+    np.testing.assert_array_equal(arr(x.grad), [2.0, 0.0, 6.0])
+    assert v.grad is not None
+    np.testing.assert_array_equal(arr(v.grad), 2 * 21.0 * 3.0)
+
+
+def test_in_place_op_with_a_grad_input_makes_a_plain_tensor_require_grad() -> None:
+    x = f64([1.0, 2.0])
+    acc = tt.zeros(2, dtype=tt.float64)
+    acc.add_(x * x)
+    assert acc.requires_grad
+    assert type(acc.grad_fn).__name__ == "AddBackward0"
+    acc.sum().backward()
+    np.testing.assert_array_equal(arr(x.grad), [2.0, 4.0])
+
+
+def test_recorded_in_place_op_on_a_view_raises_a_clear_error() -> None:
+    x = f64([1.0, 2.0])
+    y = x * 1.0
+    with pytest.raises(RuntimeError, match=r"mul_: in-place operations .* not supported on views"):
+        y[0].mul_(x[1])
+    with pytest.raises(RuntimeError, match=r"add_: .* views"):
+        y.T.add_(x)
+
+
+# ----------------------------------------------------------------------- grad modes
+def _nodes_recorded_during(fn: Callable[[], Any]) -> list[Any]:
+    recorded: list[Any] = []
+    with dispatch.add_observer(lambda op, i, a, p, out: recorded.append(out.grad_fn)):
+        fn()
+    return [n for n in recorded if n is not None]
+
+
+def test_no_grad_builds_no_graph() -> None:
+    x = f64([1.0, 2.0])
+    out: list[tt.Tensor] = []
+
+    def run() -> None:
+        with ag.no_grad():
+            out.append(((x * 2.0).exp() @ x).relu())
+            assert not ag.is_grad_enabled()
+
+    assert _nodes_recorded_during(run) == []
+    (y,) = out
+    assert y.grad_fn is None
+    assert not y.requires_grad
+    assert y.is_leaf
+    assert _nodes_recorded_during(lambda: out.append(x * 2.0)) != []
+    assert out[-1].requires_grad
+
+
+def test_no_grad_as_a_decorator_and_enable_grad_inside_it() -> None:
+    x = f64([1.0])
+
+    @ag.no_grad()
+    def inference() -> tuple[tt.Tensor, tt.Tensor]:
+        off = x * 2.0
+        with ag.enable_grad():
+            on = x * 2.0
+        return off, on
+
+    off, on = inference()
+    assert not off.requires_grad
+    assert on.requires_grad
+    assert ag.is_grad_enabled()
+
+    @ag.enable_grad()
+    def train_step() -> tt.Tensor:
+        return x * 3.0
+
+    with ag.no_grad():
+        y = train_step()
+        assert not ag.is_grad_enabled()
+    assert y.requires_grad
+
+
+def test_set_grad_enabled_as_function_context_manager_and_decorator() -> None:
+    x = f64([1.0])
+    ag.set_grad_enabled(False)
+    try:
+        assert not ag.is_grad_enabled()
+        assert not (x * 2.0).requires_grad
+    finally:
+        ag.set_grad_enabled(True)
+    assert ag.is_grad_enabled()
+    with ag.set_grad_enabled(False):
+        assert not (x * 2.0).requires_grad
+        with ag.set_grad_enabled(True):
+            assert (x * 2.0).requires_grad
+        assert not ag.is_grad_enabled()
+    assert ag.is_grad_enabled()
+
+    @ag.set_grad_enabled(False)
+    def frozen() -> tt.Tensor:
+        return x * 2.0
+
+    assert ag.is_grad_enabled()  # decorating does not change the mode
+    assert not frozen().requires_grad
+    assert ag.is_grad_enabled()
+
+
+def test_inference_mode_false_as_a_decorator_keeps_recording_on() -> None:
+    x = f64([1.0])
+
+    @ag.inference_mode(False)
+    def f() -> tt.Tensor:
+        return x * 2.0
+
+    @ag.inference_mode()
+    def g() -> tt.Tensor:
+        return x * 2.0
+
+    with ag.no_grad():
+        assert f().requires_grad
+    assert not g().requires_grad
+
+
+def test_grad_mode_is_restored_when_the_block_raises() -> None:
+    with pytest.raises(ValueError, match="boom"), ag.no_grad():
+        raise ValueError("boom")
+    assert ag.is_grad_enabled()
+
+
+# ----------------------------------------------------------------------- requires_grad, dtypes
+def test_requires_grad_on_an_integer_or_bool_tensor_raises() -> None:
+    with pytest.raises(RuntimeError, match="only Tensors of floating point dtype"):
+        tt.tensor([1, 2]).requires_grad_()
+    with pytest.raises(RuntimeError, match="floating point"):
+        tt.tensor([True]).requires_grad = True
+    with pytest.raises(RuntimeError, match="floating point"):
+        tt.tensor([1, 2], requires_grad=True)
+
+
+def test_requires_grad_cannot_be_turned_off_on_a_non_leaf() -> None:
+    y = f64([1.0]) * 2.0
+    with pytest.raises(RuntimeError, match="only change requires_grad flags of leaf"):
+        y.requires_grad = False
+    y.requires_grad = True  # already true: allowed
+
+
+def test_integer_outputs_do_not_require_grad() -> None:
+    x = f64([1.5, -0.5])
+    assert not x.argmax().requires_grad
+    assert not (x > 0).requires_grad
+    assert not x.long().requires_grad
+    assert (x * tt.tensor([2, 3])).requires_grad
+
+
+def test_gradients_keep_each_input_dtype() -> None:
+    a = tt.tensor([1.0, 2.0], dtype=tt.float32, requires_grad=True)
+    (a * a).sum().backward()
+    assert a.grad is not None
+    assert a.grad.dtype == tt.float32
+
+    h = tt.tensor([1.0, 2.0], dtype=tt.float16, requires_grad=True)
+    w = tt.tensor([3.0, 4.0], dtype=tt.float32, requires_grad=True)
+    y = h * w
+    assert y.dtype == tt.float32
+    y.sum().backward()
+    assert h.grad is not None
+    assert w.grad is not None
+    assert h.grad.dtype == tt.float16
+    assert w.grad.dtype == tt.float32
+    np.testing.assert_array_equal(arr(h.grad), [3.0, 4.0])
+
+    d = f64([2.0])
+    s = tt.tensor([5.0], requires_grad=True)
+    (d * s).sum().backward()
+    assert s.grad is not None
+    assert s.grad.dtype == tt.float32
+    assert d.grad is not None
+    assert d.grad.dtype == tt.float64
+
+
+def test_cast_back_and_forth_gives_a_gradient_in_the_original_dtype() -> None:
+    x = tt.tensor([1.0, 2.0], dtype=tt.float32, requires_grad=True)
+    (x.double() * 3.0).sum().backward()
+    assert x.grad is not None
+    assert x.grad.dtype == tt.float32
+    np.testing.assert_array_equal(arr(x.grad), [3.0, 3.0])
+
+
+def test_broadcast_gradients_are_reduced_to_each_input_shape() -> None:
+    a = f64([[1.0], [2.0], [3.0]])  # (3, 1)
+    b = f64([[10.0, 20.0, 30.0, 40.0]])  # (1, 4)
+    c = f64(2.0)  # ()
+    (a * b * c).sum().backward()
+    assert a.grad is not None
+    assert b.grad is not None
+    assert c.grad is not None
+    assert a.grad.shape == (3, 1)
+    assert b.grad.shape == (1, 4)
+    assert c.grad.shape == ()
+    np.testing.assert_array_equal(arr(a.grad), [[200.0], [200.0], [200.0]])
+    np.testing.assert_array_equal(arr(b.grad), [[12.0, 12.0, 12.0, 12.0]])
+    np.testing.assert_array_equal(arr(c.grad), 6.0 * 100.0)
+
+
+# ----------------------------------------------------------------------- retain_grad, hooks
+def test_retain_grad_keeps_the_gradient_of_a_non_leaf() -> None:
+    x = f64([1.0, 2.0])
+    y = x * 2.0
+    other = x * 3.0
+    y.retain_grad()
+    assert y.retains_grad
+    assert not other.retains_grad
+    (y * y + other).sum().backward(retain_graph=True)
+    np.testing.assert_array_equal(arr(y.grad), [4.0, 8.0])
+    assert other.grad is None  # not retained
+    (y * y + other).sum().backward()
+    np.testing.assert_array_equal(arr(y.grad), [8.0, 16.0])  # accumulates, like PyTorch
+
+
+def test_retain_grad_on_a_leaf_is_a_no_op_and_on_a_constant_raises() -> None:
+    x = f64([1.0])
+    x.retain_grad()
+    (x * 2.0).sum().backward()
+    np.testing.assert_array_equal(arr(x.grad), [2.0])
+    with pytest.raises(RuntimeError, match="can't retain_grad on Tensor that has requires_grad"):
+        tt.ones(1).retain_grad()
+
+
+def test_hook_on_a_leaf_sees_the_total_gradient_and_can_replace_it() -> None:
+    x = f64([1.0, 2.0])
+    seen: list[np.ndarray] = []
+
+    def hook(g: tt.Tensor) -> tt.Tensor:
+        seen.append(arr(g).copy())
+        return g * 10.0
+
+    handle = x.register_hook(hook)
+    (x * 3.0 + x).sum().backward()
+    assert len(seen) == 1
+    np.testing.assert_array_equal(seen[0], [4.0, 4.0])
+    np.testing.assert_array_equal(arr(x.grad), [40.0, 40.0])
+    handle.remove()
+    handle.remove()  # idempotent
+    (x * 3.0).sum().backward()
+    np.testing.assert_array_equal(arr(x.grad), [43.0, 43.0])
+    assert len(seen) == 1
+
+
+def test_hook_on_a_non_leaf_changes_the_gradient_flowing_upstream() -> None:
+    x = f64([1.0, 2.0])
+    y = x * 2.0
+    y.retain_grad()
+    calls: list[np.ndarray] = []
+    y.register_hook(lambda g: calls.append(arr(g).copy()))  # returns None: observes only
+    handle = y.register_hook(lambda g: g * 10.0)
+    (y * y).sum().backward()
+    np.testing.assert_array_equal(calls[0], [4.0, 8.0])
+    np.testing.assert_array_equal(arr(y.grad), [40.0, 80.0])  # retained after the hooks
+    np.testing.assert_array_equal(arr(x.grad), [80.0, 160.0])
+    handle.remove()
+    x.grad = None
+    y2 = x * 2.0
+    (y2 * y2).sum().backward()
+    np.testing.assert_array_equal(arr(x.grad), [8.0, 16.0])
+
+
+def test_hooks_run_in_registration_order_each_on_the_previous_result() -> None:
+    x = f64([1.0])
+    x.register_hook(lambda g: g + 1.0)
+    x.register_hook(lambda g: g * 10.0)
+    (x * 2.0).sum().backward()
+    np.testing.assert_array_equal(arr(x.grad), [30.0])
+
+
+def test_register_hook_on_a_tensor_without_grad_raises() -> None:
+    with pytest.raises(RuntimeError, match="doesn't require gradient"):
+        tt.ones(2).register_hook(lambda g: g)
+
+
+# ----------------------------------------------------------------------- detach
+def test_detach_shares_memory_and_leaves_the_graph() -> None:
+    x = f64([1.0, 2.0])
+    y = x * 2.0
+    d = y.detach()
+    assert d.grad_fn is None
+    assert not d.requires_grad
+    assert d.is_leaf
+    assert np.shares_memory(d.numpy(), y.detach().numpy())
+    z = d * x  # only x carries gradient now
+    z.sum().backward()
+    np.testing.assert_array_equal(arr(x.grad), [2.0, 4.0])
+    d[0] = 100.0
+    assert arr(y)[0] == 100.0
+    assert y._version == d._version == 1
+
+
+def test_detach_in_place_cuts_a_tensor_out_of_the_graph() -> None:
+    x = f64([1.0])
+    y = x * 2.0
+    y.detach_()
+    assert y.grad_fn is None
+    assert not y.requires_grad
+
+
+# ----------------------------------------------------------------------- higher order
+def test_create_graph_gives_differentiable_gradients_of_x_cubed() -> None:
+    x = f64([2.0, -1.0])
+    (g1,) = ag.grad((x**3).sum(), x, create_graph=True)
+    assert g1 is not None
+    assert g1.requires_grad
+    np.testing.assert_allclose(arr(g1), [12.0, 3.0])  # 3x^2
+    (g2,) = ag.grad(g1.sum(), x, create_graph=True)
+    assert g2 is not None
+    np.testing.assert_allclose(arr(g2), [12.0, -6.0])  # 6x
+    (g3,) = ag.grad(g2.sum(), x)
+    assert g3 is not None
+    np.testing.assert_allclose(arr(g3), [6.0, 6.0])
+    assert not g3.requires_grad
+
+
+def test_backward_with_create_graph_leaves_a_differentiable_grad() -> None:
+    x = f64([3.0])
+    (x**3).sum().backward(create_graph=True)
+    assert x.grad is not None
+    assert x.grad.requires_grad
+    g = x.grad
+    x.grad = None
+    g.sum().backward()
+    np.testing.assert_allclose(arr(x.grad), [18.0])
+
+
+def _mlp_loss(params: list[tt.Tensor], xb: tt.Tensor, yb: tt.Tensor) -> tt.Tensor:
+    w1, b1, w2, b2 = params
+    h = (xb @ w1 + b1).tanh()
+    return ((h @ w2 + b2 - yb) ** 2).mean()
+
+
+def test_hessian_vector_product_of_an_mlp_matches_finite_differences() -> None:
+    rng = np.random.default_rng(0)
+    shapes = [(3, 4), (4,), (4, 2), (2,)]
+    values = [rng.standard_normal(s) * 0.7 for s in shapes]
+    vs = [rng.standard_normal(s) for s in shapes]
+    xb = tt.from_numpy(rng.standard_normal((5, 3)))
+    yb = tt.from_numpy(rng.standard_normal((5, 2)))
+
+    params = [f64(v) for v in values]
+    grads = ag.grad(_mlp_loss(params, xb, yb), params, create_graph=True)
+    gv = sum(((g * tt.from_numpy(v)).sum() for g, v in zip(grads, vs, strict=True)), f64(0.0))
+    hvp = ag.grad(gv, params)
+
+    def grad_at(step: float) -> list[np.ndarray]:
+        ps = [f64(v + step * d) for v, d in zip(values, vs, strict=True)]
+        return [arr(g) for g in ag.grad(_mlp_loss(ps, xb, yb), ps)]
+
+    eps = 1e-5
+    plus, minus = grad_at(eps), grad_at(-eps)
+    for h, p, m in zip(hvp, plus, minus, strict=True):
+        np.testing.assert_allclose(arr(h), (p - m) / (2 * eps), rtol=1e-5, atol=1e-8)
+    assert all(p.grad is None for p in params)  # autograd.grad does not accumulate
+
+
+def test_autograd_grad_allow_unused() -> None:
+    x, unused = f64([1.0, 2.0]), f64([3.0])
+    y = (x * x).sum()
+    with pytest.raises(RuntimeError, match="input 1 was not used in the graph"):
+        ag.grad(y, [x, unused], retain_graph=True)
+    gx, gu = ag.grad(y, [x, unused], allow_unused=True)
+    assert gu is None
+    np.testing.assert_array_equal(arr(gx), [2.0, 4.0])
+    assert x.grad is None
+    assert unused.grad is None
+
+
+def test_autograd_grad_with_respect_to_a_non_leaf() -> None:
+    x = f64([1.0, 2.0])
+    y = x * 3.0
+    (gy,) = ag.grad((y * y).sum(), y)
+    np.testing.assert_array_equal(arr(gy), [6.0, 12.0])
+    assert x.grad is None
+
+
+def test_autograd_grad_refuses_inputs_that_do_not_require_grad() -> None:
+    x = f64([1.0])
+    with pytest.raises(RuntimeError, match="input 0 does not require grad"):
+        ag.grad((x * 2.0).sum(), tt.ones(1))
+
+
+# ----------------------------------------------------------------------- gradient buffers
+def test_two_leaves_fed_the_same_gradient_buffer_get_separate_grads() -> None:
+    a, b = f64([1.0, 2.0]), f64([3.0, 4.0])
+    (a + b).sum().backward()
+    assert a.grad is not None
+    assert b.grad is not None
+    assert not np.shares_memory(a.grad.numpy(), b.grad.numpy())
+    a.grad.add_(5.0)
+    np.testing.assert_array_equal(arr(b.grad), [1.0, 1.0])
+    np.testing.assert_array_equal(arr(a.grad), [6.0, 6.0])
+
+
+def test_an_explicit_root_gradient_is_never_aliased_by_a_leaf_grad() -> None:
+    a, b = f64([1.0, 2.0]), f64([3.0, 4.0])
+    g = f64([1.0, 1.0], False)
+    (a + b).backward(g)
+    assert a.grad is not None
+    assert b.grad is not None
+    a.grad.mul_(3.0)
+    b.grad.mul_(7.0)
+    np.testing.assert_array_equal(arr(g), [1.0, 1.0])
+    np.testing.assert_array_equal(arr(a.grad), [3.0, 3.0])
+    np.testing.assert_array_equal(arr(b.grad), [7.0, 7.0])
+
+    leaf = f64([1.0, 1.0])
+    leaf.backward(g)
+    assert leaf.grad is not None
+    leaf.grad.add_(1.0)
+    np.testing.assert_array_equal(arr(g), [1.0, 1.0])
+    np.testing.assert_array_equal(arr(leaf.grad), [2.0, 2.0])
+
+
+def test_a_leaf_grad_from_an_expanded_gradient_is_writable() -> None:
+    x = f64([1.0, 2.0, 3.0])
+    x.sum().backward()  # sum's gradient is an expanded (read-only) view
+    assert x.grad is not None
+    x.grad.mul_(2.0)
+    np.testing.assert_array_equal(arr(x.grad), [2.0, 2.0, 2.0])
+
+
+# ----------------------------------------------------------------------- Function
+class ScaledExp(ag.Function):
+    """exp(k * x), saving its output and k (a non-tensor argument) on ctx."""
+
+    @staticmethod
+    def forward(ctx: Any, x: tt.Tensor, k: float) -> tt.Tensor:
+        assert not ag.is_grad_enabled()  # forward runs with recording off
+        out = (x * k).exp()
+        ctx.save_for_backward(out)
+        ctx.k = k
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, g: tt.Tensor) -> tuple[tt.Tensor, None]:
+        (out,) = ctx.saved_tensors
+        return g * out * ctx.k, None
+
+
+class MulAdd(ag.Function):
+    """a * b + a, saving both inputs; records which inputs need a gradient."""
+
+    needs: tuple[bool, ...] = ()
+
+    @staticmethod
+    def forward(ctx: Any, a: tt.Tensor, b: tt.Tensor) -> tt.Tensor:
+        ctx.save_for_backward(a, b)
+        return a * b + a
+
+    @staticmethod
+    def backward(ctx: Any, g: tt.Tensor) -> tuple[tt.Tensor | None, tt.Tensor | None]:
+        a, b = ctx.saved_tensors
+        MulAdd.needs = ctx.needs_input_grad
+        ga = g * (b + 1.0) if ctx.needs_input_grad[0] else None
+        gb = g * a if ctx.needs_input_grad[1] else None
+        return ga, gb
+
+
+def test_function_with_saved_output_and_ctx_attribute_passes_gradcheck() -> None:
+    x = f64([0.3, -0.7, 1.1])
+    y = ScaledExp.apply(x, 1.5)
+    assert y.requires_grad
+    assert y.grad_fn is not None
+    assert repr(y.grad_fn) == "<ScaledExpBackward>"
+    np.testing.assert_allclose(arr(y), np.exp(1.5 * np.array([0.3, -0.7, 1.1])))
+    assert ag.gradcheck(lambda t: ScaledExp.apply(t, 1.5), [x])
+    assert ag.gradgradcheck(lambda t: ScaledExp.apply(t, 1.5), [x])
+
+
+def test_function_with_two_saved_inputs_passes_gradcheck_and_sees_needs_input_grad() -> None:
+    a, b = f64([0.5, 2.0]), f64([-1.0, 3.0])
+    assert ag.gradcheck(MulAdd.apply, [a, b])
+    c = f64([4.0, 5.0], False)
+    MulAdd.apply(a, c).sum().backward()
+    assert MulAdd.needs == (True, False)
+    np.testing.assert_array_equal(arr(a.grad), [4.0 + 1.0, 5.0 + 1.0])
+
+
+def test_function_output_without_grad_inputs_records_nothing() -> None:
+    y = ScaledExp.apply(f64([1.0], False), 2.0)
+    assert not y.requires_grad
+    assert y.grad_fn is None
+    with ag.no_grad():
+        z = ScaledExp.apply(f64([1.0]), 2.0)
+    assert z.grad_fn is None
+
+
+def test_function_backward_returning_the_wrong_number_of_gradients_raises() -> None:
+    class Bad(ag.Function):
+        @staticmethod
+        def forward(ctx: Any, a: tt.Tensor, b: tt.Tensor) -> tt.Tensor:
+            return a * b
+
+        @staticmethod
+        def backward(ctx: Any, g: tt.Tensor) -> tt.Tensor:
+            return g
+
+    y = Bad.apply(f64([1.0]), f64([2.0]))
+    with pytest.raises(
+        RuntimeError, match=r"Bad\.backward returned 1 gradients but forward took 2"
+    ):
+        y.sum().backward()
+
+
+def test_function_saved_tensors_are_freed_and_checked_for_in_place_changes() -> None:
+    a, b = f64([1.0, 2.0]), f64([3.0, 4.0])
+    y = MulAdd.apply(a, b)
+    ctx = y.grad_fn
+    s = y.sum()
+    s.backward()
+    assert ctx.saved is None
+    with pytest.raises(RuntimeError, match=SECOND_TIME):
+        s.backward()
+
+    y = MulAdd.apply(a, b)
+    with ag.no_grad():
+        b.mul_(2.0)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        y.sum().backward()
+
+
+def test_function_returning_its_input_gives_a_new_tensor_with_history() -> None:
+    class Identity(ag.Function):
+        @staticmethod
+        def forward(ctx: Any, x: tt.Tensor) -> tt.Tensor:
+            return x
+
+        @staticmethod
+        def backward(ctx: Any, g: tt.Tensor) -> tt.Tensor:
+            return g * 2.0
+
+    x = f64([1.0])
+    y = Identity.apply(x)
+    assert y is not x
+    assert x.is_leaf
+    y.sum().backward()
+    np.testing.assert_array_equal(arr(x.grad), [2.0])
+
+
+# ----------------------------------------------------------------------- graph printers
+def _small_graph() -> tt.Tensor:
+    x = tt.tensor([1.0, 2.0], requires_grad=True)
+    w = tt.tensor([[3.0, 4.0]], dtype=tt.float64, requires_grad=True)
+    return (x * w + x).sum()
+
+
+def test_graph_text_of_a_small_graph() -> None:
+    assert ag.graph_text(_small_graph()) == (
+        "SumBackward0\n"
+        "  AddBackward0\n"
+        "    MulBackward0\n"
+        "      AccumulateGrad (2,) float32\n"
+        "      AccumulateGrad (1, 2) float64\n"
+        "    AccumulateGrad (2,) float32"
+    )
+
+
+def test_graph_text_marks_a_node_reached_twice_and_handles_leaves() -> None:
+    x = tt.tensor([1.0], requires_grad=True)
+    y = x.exp()
+    assert ag.graph_text(y * y) == (
+        "MulBackward0\n"
+        "  ExpBackward0\n"
+        "    AccumulateGrad (1,) float32\n"
+        "  ExpBackward0 (shown above)"
+    )
+    assert ag.graph_text(x) == "(leaf)"
+    assert ag.graph_text(tt.ones(1)) == "(no graph)"
+
+
+def test_graph_dot_of_a_small_graph() -> None:
+    x = tt.tensor([1.0, 2.0], requires_grad=True)
+    w = tt.tensor([3.0, 4.0], requires_grad=True)
+    assert ag.graph_dot((x * w + x).sum(), name="g") == (
+        "digraph g {\n"
+        "  node [shape=box, fontname=monospace];\n"
+        '  n0 [label="SumBackward0"];\n'
+        '  n1 [label="AddBackward0"];\n'
+        "  n1 -> n0;\n"
+        '  n2 [label="MulBackward0"];\n'
+        "  n2 -> n1;\n"
+        '  n3 [label="AccumulateGrad (2,) float32", style=filled, fillcolor="#dde8ff"];\n'
+        "  n3 -> n1;\n"
+        "  n3 -> n2;\n"
+        '  n4 [label="AccumulateGrad (2,) float32", style=filled, fillcolor="#dde8ff"];\n'
+        "  n4 -> n2;\n"
+        "}"
+    )
+
+
+def test_next_functions_follow_pytorch_conventions() -> None:
+    x = tt.tensor([1.0], requires_grad=True)
+    y = x * tt.ones(1) + 1.0
+    (mul, _), (none, _) = y.grad_fn.next_functions
+    assert repr(mul) == "<MulBackward0>"
+    assert none is None
+    (acc, _), (const, _) = mul.next_functions
+    assert repr(acc) == "<AccumulateGrad>"
+    assert acc.variable is x
+    assert const is None
