@@ -1,0 +1,353 @@
+"""Creation functions and seeded random sampling."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+import tt_tensor as tt
+
+
+# ----------------------------------------------------------------------- tensor()
+def test_python_floats_become_float32() -> None:
+    x = tt.tensor([0.5, 1.5])
+    assert x.dtype is tt.float32
+    assert x.tolist() == [0.5, 1.5]
+    assert tt.tensor(2.5).dtype is tt.float32
+
+
+def test_python_ints_become_int64() -> None:
+    assert tt.tensor([[1, 2], [3, 4]]).dtype is tt.int64
+    assert tt.tensor(7).dtype is tt.int64
+    assert tt.tensor(7).shape == ()
+
+
+def test_python_bools_become_bool() -> None:
+    assert tt.tensor([True, False]).dtype is tt.bool_
+    assert tt.tensor(True).dtype is tt.bool_
+
+
+def test_mixed_python_numbers_become_float32() -> None:
+    x = tt.tensor([1, 2.5, True])
+    assert x.dtype is tt.float32
+    assert x.tolist() == [1.0, 2.5, 1.0]
+
+
+def test_empty_list_is_a_float32_vector_of_length_zero() -> None:
+    x = tt.tensor([])
+    assert x.shape == (0,)
+    assert x.dtype is tt.float32
+
+
+def test_numpy_arrays_and_scalars_keep_their_dtype() -> None:
+    assert tt.tensor(np.zeros(2, np.float64)).dtype is tt.float64
+    assert tt.tensor(np.zeros(2, np.int16)).dtype is tt.int16
+    assert tt.tensor(np.float64(1.5)).dtype is tt.float64
+
+
+def test_tensor_with_explicit_dtype_converts() -> None:
+    x = tt.tensor([1, 2], dtype=tt.float16)
+    assert x.dtype is tt.float16
+    assert x.tolist() == [1.0, 2.0]
+    assert tt.tensor([1.9, -1.9], dtype=tt.int32).tolist() == [1, -1]
+
+
+def test_tensor_of_a_list_of_tensors_stacks_their_values() -> None:
+    x = tt.tensor([tt.tensor(1.0), tt.tensor(2.0)])
+    assert x.tolist() == [1.0, 2.0]
+    assert x.dtype is tt.float32
+
+
+def test_tensor_of_a_tensor_copies() -> None:
+    a = tt.arange(3)
+    b = tt.tensor(a)
+    assert b.tolist() == [0, 1, 2]
+    assert not np.shares_memory(a.numpy(), b.numpy())
+
+
+def test_tensor_result_is_contiguous_even_from_a_strided_array() -> None:
+    a = np.arange(12.0).reshape(3, 4)[:, ::2]
+    x = tt.tensor(a)
+    assert x.is_contiguous()
+    np.testing.assert_array_equal(x.numpy(), a)
+
+
+def test_ragged_data_raises_value_error() -> None:
+    with pytest.raises(ValueError, match="tensor"):
+        tt.tensor([[1, 2], [3]])
+    with pytest.raises(ValueError, match="tensor"):
+        tt.tensor([[1.0], [2.0, 3.0]])
+
+
+def test_non_numeric_data_raises() -> None:
+    with pytest.raises(TypeError, match="not supported"):
+        tt.tensor(["a", "b"])
+
+
+# ----------------------------------------------------------------------- filled tensors
+def test_zeros_ones_full_and_empty_shapes_and_default_dtype() -> None:
+    for fn in (tt.zeros, tt.ones, tt.empty):
+        x = fn(2, 3)
+        assert x.shape == (2, 3)
+        assert x.dtype is tt.float32
+        assert fn((2, 3)).shape == (2, 3)
+        assert fn([4]).shape == (4,)
+        assert fn().shape == ()
+    assert tt.zeros(2, 2).tolist() == [[0.0, 0.0], [0.0, 0.0]]
+    assert tt.ones(3, dtype=tt.int8).tolist() == [1, 1, 1]
+    assert tt.ones(3, dtype=tt.int8).dtype is tt.int8
+    assert tt.zeros(2, dtype="int32").dtype is tt.int32
+
+
+def test_zero_sized_dims_are_allowed_and_negative_ones_raise() -> None:
+    assert tt.zeros(0, 3).shape == (0, 3)
+    with pytest.raises(RuntimeError, match=r"zeros: .*negative dimension"):
+        tt.zeros(2, -1)
+    with pytest.raises(RuntimeError, match="ones"):
+        tt.ones(-3)
+
+
+def test_full_infers_its_dtype_from_the_fill_value() -> None:
+    assert tt.full((2,), 3).dtype is tt.int64
+    assert tt.full((2,), 1.5).dtype is tt.float32
+    assert tt.full((2,), True).dtype is tt.bool_
+    assert tt.full((2, 2), 1.5).tolist() == [[1.5, 1.5], [1.5, 1.5]]
+    assert tt.full((3,), 7, dtype=tt.float64).dtype is tt.float64
+    assert tt.full(2, 0.25).tolist() == [0.25, 0.25]
+
+
+def test_like_functions_copy_shape_and_dtype() -> None:
+    x = tt.ones(2, 3, dtype=tt.int16)
+    for fn in (tt.zeros_like, tt.ones_like, tt.empty_like):
+        y = fn(x)
+        assert y.shape == (2, 3)
+        assert y.dtype is tt.int16
+        assert not np.shares_memory(y.numpy(), x.numpy())
+    assert tt.zeros_like(x).tolist() == [[0] * 3] * 2
+    assert tt.ones_like(x, dtype=tt.float64).dtype is tt.float64
+    f = tt.full_like(x, 4)
+    assert f.dtype is tt.int16
+    assert f.tolist() == [[4] * 3] * 2
+
+
+# ----------------------------------------------------------------------- ranges
+def test_arange_of_ints_is_int64() -> None:
+    x = tt.arange(5)
+    assert x.dtype is tt.int64
+    assert x.tolist() == [0, 1, 2, 3, 4]
+    assert tt.arange(2, 8, 3).tolist() == [2, 5]
+    assert tt.arange(5, 0, -2).tolist() == [5, 3, 1]
+
+
+def test_arange_with_any_float_is_float32() -> None:
+    assert tt.arange(5.0).dtype is tt.float32
+    x = tt.arange(1, 2.5, 0.5)
+    assert x.dtype is tt.float32
+    assert x.tolist() == [1.0, 1.5, 2.0]
+    y = tt.arange(0, 1, 0.1)
+    assert y.shape == (10,)
+    np.testing.assert_allclose(y.numpy(), np.arange(10) / 10, rtol=1e-6)
+
+
+def test_arange_with_explicit_dtype() -> None:
+    assert tt.arange(4, dtype=tt.float64).tolist() == [0.0, 1.0, 2.0, 3.0]
+    assert tt.arange(4, dtype=tt.float64).dtype is tt.float64
+
+
+def test_arange_empty_and_bad_steps() -> None:
+    assert tt.arange(0).shape == (0,)
+    assert tt.arange(3, 3).shape == (0,)
+    with pytest.raises(RuntimeError, match="step must be nonzero"):
+        tt.arange(0, 5, 0)
+    with pytest.raises(RuntimeError, match="inconsistent with step sign"):
+        tt.arange(0, 5, -1)
+
+
+def test_linspace_includes_both_ends() -> None:
+    x = tt.linspace(0, 1, 5)
+    assert x.dtype is tt.float32
+    assert x.tolist() == [0.0, 0.25, 0.5, 0.75, 1.0]
+    assert tt.linspace(-1, 1, 1).tolist() == [-1.0]
+    assert tt.linspace(0, 1, 0).shape == (0,)
+    assert tt.linspace(0, 1, 3, dtype=tt.float64).dtype is tt.float64
+    with pytest.raises(RuntimeError, match="linspace"):
+        tt.linspace(0, 1, -1)
+
+
+def test_eye_is_the_identity() -> None:
+    assert tt.eye(3).tolist() == np.eye(3).tolist()
+    assert tt.eye(3).dtype is tt.float32
+    assert tt.eye(2, 3).tolist() == [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]]
+    assert tt.eye(2, dtype=tt.int64).dtype is tt.int64
+    with pytest.raises(RuntimeError, match="eye"):
+        tt.eye(-1)
+
+
+# ----------------------------------------------------------------------- random
+def test_rand_is_uniform_in_zero_one_with_the_requested_shape() -> None:
+    g = tt.Generator().manual_seed(0)
+    x = tt.rand(1000, generator=g)
+    assert x.shape == (1000,)
+    assert x.dtype is tt.float32
+    a = x.numpy()
+    assert a.min() >= 0.0
+    assert a.max() < 1.0
+    assert abs(a.mean() - 0.5) < 0.05
+    assert tt.rand(2, 3, generator=g).shape == (2, 3)
+    assert tt.rand(2, dtype=tt.float64, generator=g).dtype is tt.float64
+    assert tt.rand(2, dtype=tt.float16, generator=g).dtype is tt.float16
+
+
+def test_randn_is_standard_normal() -> None:
+    g = tt.Generator().manual_seed(1)
+    a = tt.randn(4000, generator=g).numpy()
+    assert abs(a.mean()) < 0.1
+    assert abs(a.std() - 1.0) < 0.1
+    assert tt.randn((3, 2), generator=g).shape == (3, 2)
+
+
+def test_rand_rejects_integer_dtypes() -> None:
+    with pytest.raises(RuntimeError, match="rand: expected a floating point dtype"):
+        tt.rand(2, dtype=tt.int64)
+    with pytest.raises(RuntimeError, match="randn"):
+        tt.randn(2, dtype=tt.bool_)
+
+
+def test_randint_is_int64_in_the_half_open_range() -> None:
+    g = tt.Generator().manual_seed(2)
+    x = tt.randint(3, 7, (500,), generator=g)
+    assert x.dtype is tt.int64
+    assert set(x.tolist()) == {3, 4, 5, 6}
+    y = tt.randint(4, (2, 5), generator=g)
+    assert y.shape == (2, 5)
+    assert y.numpy().min() >= 0
+    assert y.numpy().max() < 4
+    assert tt.randint(0, 2, (3,), dtype=tt.int8, generator=g).dtype is tt.int8
+    with pytest.raises(RuntimeError, match="low < high"):
+        tt.randint(5, 3, (2,))
+
+
+def test_randperm_is_a_permutation() -> None:
+    g = tt.Generator().manual_seed(3)
+    p = tt.randperm(20, generator=g)
+    assert p.dtype is tt.int64
+    assert sorted(p.tolist()) == list(range(20))
+    assert p.tolist() != list(range(20))
+
+
+def test_like_samplers_follow_the_input() -> None:
+    x = tt.zeros(3, 2, dtype=tt.float64)
+    assert tt.rand_like(x).shape == (3, 2)
+    assert tt.rand_like(x).dtype is tt.float64
+    assert tt.randn_like(tt.zeros(2, dtype=tt.int64)).dtype is tt.float32
+    r = tt.randint_like(tt.zeros(4, dtype=tt.int32), 5)
+    assert r.dtype is tt.int32
+    assert r.shape == (4,)
+    assert r.numpy().max() < 5
+
+
+def test_normal_and_bernoulli() -> None:
+    g = tt.Generator().manual_seed(4)
+    n = tt.normal(10.0, 0.5, (2000,), generator=g).numpy()
+    assert abs(n.mean() - 10.0) < 0.1
+    assert abs(n.std() - 0.5) < 0.05
+    b = tt.bernoulli(tt.tensor([0.0, 1.0, 0.0, 1.0]), generator=g)
+    assert b.tolist() == [0.0, 1.0, 0.0, 1.0]
+    assert b.dtype is tt.float32
+    with pytest.raises(RuntimeError, match="bernoulli"):
+        tt.bernoulli(tt.tensor([1.5]))
+    with pytest.raises(RuntimeError, match="std"):
+        tt.normal(0.0, -1.0, (2,))
+
+
+def test_in_place_random_fills() -> None:
+    g = tt.Generator().manual_seed(5)
+    x = tt.zeros(1000)
+    assert x.uniform_(2.0, 3.0, generator=g) is x
+    assert x.numpy().min() >= 2.0
+    assert x.numpy().max() < 3.0
+    assert x._version == 1
+    x.normal_(5.0, 0.1, generator=g)
+    assert abs(x.numpy().mean() - 5.0) < 0.05
+    x.bernoulli_(0.0, generator=g)
+    assert x.numpy().sum() == 0.0
+
+
+def test_same_seed_gives_the_same_numbers() -> None:
+    g1 = tt.Generator().manual_seed(42)
+    g2 = tt.Generator().manual_seed(42)
+    assert tt.rand(5, generator=g1).tolist() == tt.rand(5, generator=g2).tolist()
+    assert tt.randn(5, generator=g1).tolist() == tt.randn(5, generator=g2).tolist()
+    assert tt.randint(0, 100, (5,), generator=g1).tolist() == (
+        tt.randint(0, 100, (5,), generator=g2).tolist()
+    )
+    assert tt.randperm(10, generator=g1).tolist() == tt.randperm(10, generator=g2).tolist()
+
+
+def test_different_seeds_give_different_numbers() -> None:
+    a = tt.rand(5, generator=tt.Generator().manual_seed(1))
+    b = tt.rand(5, generator=tt.Generator().manual_seed(2))
+    assert a.tolist() != b.tolist()
+
+
+def test_manual_seed_resets_the_default_generator() -> None:
+    state = tt.get_rng_state()
+    try:
+        g = tt.manual_seed(123)
+        assert g is tt.default_generator
+        assert tt.initial_seed() == 123
+        a = tt.randn(4)
+        tt.manual_seed(123)
+        assert tt.randn(4).tolist() == a.tolist()
+    finally:
+        tt.set_rng_state(state)
+
+
+def test_generator_manual_seed_rejects_negative_seeds() -> None:
+    with pytest.raises(RuntimeError, match="non-negative"):
+        tt.Generator().manual_seed(-1)
+
+
+def test_rng_state_round_trips_through_json() -> None:
+    state = tt.get_rng_state()
+    try:
+        tt.manual_seed(7)
+        tt.rand(3)  # advance the stream
+        saved = tt.get_rng_state()
+        text = json.dumps(saved)
+        first = tt.rand(6).tolist()
+        tt.rand(10)
+        tt.set_rng_state(json.loads(text))
+        assert tt.rand(6).tolist() == first
+        assert tt.initial_seed() == 7
+    finally:
+        tt.set_rng_state(state)
+
+
+def test_generator_state_round_trip_on_a_private_generator() -> None:
+    g = tt.Generator().manual_seed(9)
+    tt.randn(3, generator=g)
+    s = g.get_state()
+    json.dumps(s)
+    want = tt.randn(4, generator=g).tolist()
+    g2 = tt.Generator().set_state(json.loads(json.dumps(s)))
+    assert tt.randn(4, generator=g2).tolist() == want
+
+
+def test_set_state_rejects_garbage() -> None:
+    with pytest.raises(ValueError, match="not a Generator state"):
+        tt.Generator().set_state({"nope": 1})
+
+
+def test_explicit_generator_leaves_the_default_stream_alone() -> None:
+    state = tt.get_rng_state()
+    try:
+        tt.manual_seed(11)
+        a = tt.rand(3).tolist()
+        tt.manual_seed(11)
+        tt.rand(100, generator=tt.Generator().manual_seed(0))
+        assert tt.rand(3).tolist() == a
+    finally:
+        tt.set_rng_state(state)
