@@ -27,7 +27,6 @@ import tt_tensor as tt
 from tt_tensor import Tensor
 
 from .grad_mode import _enabled
-from .node import Node
 
 __all__ = ["backward", "grad", "run_backward"]
 
@@ -103,11 +102,12 @@ def run_backward(
 
     # ---- execute (Kahn's algorithm): a key is ready when all edges into it have delivered.
     # ``shared`` counts how often each gradient buffer was handed on: a leaf may keep a buffer
-    # as its .grad only if nobody else received it (it is later updated in place).
+    # as its .grad only if nobody else received it (it is later updated in place).  A root
+    # gradient counts twice: the caller still holds it (x.backward(g) must not alias x.grad, g).
     shared: dict[int, int] = {}
     for g in grads:
         o = _owner(g)
-        shared[o] = shared.get(o, 0) + 1
+        shared[o] = shared.get(o, 0) + 2
     ready = [k for k in buffers if deps[k] == 0]
     prev = _enabled[0]
     _enabled[0] = create_graph
@@ -135,7 +135,7 @@ def run_backward(
             in_grads = key.apply(g)
             if not retain_graph:
                 key.release()
-            for e, gi in zip(key.next, in_grads):
+            for e, gi in zip(key.next, in_grads, strict=True):
                 if e is None or gi is None:
                     continue
                 if e in buffers:

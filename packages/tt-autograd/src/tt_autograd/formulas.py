@@ -110,14 +110,16 @@ def _pow(ctx: Node, g: Tensor) -> Grads:
     ga = gb = None
     if ctx.next[0] is not None:
         if isinstance(b, Tensor):
-            ga = tt.where(b == 0, 0.0, g * b * a ** (b - 1))
+            zero_exp = b == 0  # there a ** (b - 1) may be inf: keep 0 * inf (nan) out
+            ga = tt.where(zero_exp, 0.0, g * b * a ** tt.where(zero_exp, 1.0, b - 1))
         else:
             ga = g * 0.0 if b == 0 else g * b * a ** (b - 1)
         ga = sum_to(ga, ctx.shapes[0])
     if ctx.next[1] is not None:
         base = a if isinstance(a, Tensor) else tt.tensor(float(a), dtype=g.dtype)
         zero_base = (base == 0) & (b >= 0) if isinstance(b, Tensor) else base == 0
-        gb = sum_to(tt.where(zero_base, 0.0, g * out * base.log()), ctx.shapes[1])
+        log_base = tt.where(zero_base, 1.0, base).log()  # no 0 * log(0): no nan, no warning
+        gb = sum_to(tt.where(zero_base, 0.0, g * out * log_base), ctx.shapes[1])
     return ga, gb
 
 

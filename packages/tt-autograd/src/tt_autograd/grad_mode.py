@@ -53,7 +53,21 @@ class _Mode:
         return wrapper  # type: ignore[return-value]
 
 
-class no_grad(_Mode):
+class _BareDecorator(_Mode):
+    """A mode that also works as a bare decorator: ``@no_grad`` as well as ``@no_grad()``."""
+
+    def __new__(cls, orig_func: Any = None) -> Any:
+        self = super().__new__(cls)
+        if not callable(orig_func):  # called with () or with a mode flag
+            return self
+        self.__init__()  # type: ignore[misc]
+        return self(orig_func)
+
+    def __init__(self, orig_func: Callable[..., Any] | None = None) -> None:
+        super().__init__()
+
+
+class no_grad(_BareDecorator):
     """Context manager and decorator that disables gradient recording.
 
     >>> import tt_tensor as tt, tt_autograd as ag
@@ -67,7 +81,7 @@ class no_grad(_Mode):
     _mode = False
 
 
-class enable_grad(_Mode):
+class enable_grad(_BareDecorator):
     """Context manager and decorator that enables gradient recording."""
 
     _mode = True

@@ -75,7 +75,8 @@ class AutogradEngine:
 
     def set_requires_grad(self, tensor: Tensor, flag: bool) -> None:
         if tensor.grad_fn is not None:
-            if flag:
+            if flag:  # a tensor with a history requires grad (an in-place op just gave it one)
+                tensor._requires_grad = True
                 return
             raise RuntimeError(
                 "you can only change requires_grad flags of leaf variables. If you want to use "

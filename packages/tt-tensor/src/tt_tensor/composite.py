@@ -28,6 +28,8 @@ __all__ = ["log_softmax", "logsumexp", "norm", "softmax"]
 def _stable_max(x: Tensor, dim: Any) -> Tensor:
     # The shift cancels mathematically, so it carries no gradient (detach); infinities are
     # replaced by 0 so that inf - inf never produces nan.
+    if x._data.size == 0:  # amax of an empty dim raises; a shift of 0 (an empty sum) will do
+        return sum(x.detach(), dim, keepdim=True)
     m = amax(x.detach(), dim, keepdim=True)
     bad = ~m.isfinite()
     if bool(bad.any()):
@@ -87,7 +89,12 @@ def norm(x: Tensor, p: float = 2, dim: Any = None, keepdim: bool = False) -> Ten
 
 def _floating(x: Tensor, op: str) -> Tensor:
     if x._data.dtype.kind != "f":
-        if x._data.dtype.kind in "iub":
+        if op == "logsumexp":  # PyTorch computes it for bool/int inputs in float32
             return x.to(np.float32)
-        raise TypeError(f"{op}: expected a floating point tensor, got {x.dtype.name}")
+        # PyTorch refuses the others (softmax: NotImplementedError from its kernel lookup).
+        err = RuntimeError if op == "norm" else NotImplementedError
+        raise err(
+            f"{op}: expected a floating point tensor, got {x.dtype.name} (convert it with "
+            ".float() first)"
+        )
     return x

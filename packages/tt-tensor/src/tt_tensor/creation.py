@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from .dtypes import DEFAULT_FLOAT, DEFAULT_INT, from_numpy_dtype, to_numpy_dtype
+from .dtypes import DEFAULT_FLOAT, DEFAULT_INT, _promote_np, from_numpy_dtype, to_numpy_dtype
 from .shape import shape_args
 from .tensor import Tensor, _make
 
@@ -59,11 +59,27 @@ def _infer(data: Any) -> np.ndarray[Any, Any]:
             "lengths) or holds non-numbers"
         )
     if not isinstance(data, (np.ndarray, np.generic)):
-        if arr.dtype.kind == "f":
-            arr = arr.astype(DEFAULT_FLOAT)
-        elif arr.dtype.kind in "iu":
-            arr = arr.astype(DEFAULT_INT)
+        arr = arr.astype(_leaf_dtype(data, arr.dtype), copy=False)
     return arr
+
+
+def _leaf_dtype(data: Any, found: np.dtype[Any]) -> Any:
+    """PyTorch's dtype for nested Python data: every leaf has one (a Python float float32, an
+    int int64, a bool bool, a NumPy scalar or array its own) and they promote like tensors:
+    ``[np.float64(1), 2.5]`` is float64, ``[np.int32(1), 2.5]`` float32."""
+    leaves = _flat(data) if isinstance(data, (list, tuple)) else [data]
+    arrays = [x for x in leaves if isinstance(x, (np.generic, np.ndarray))]
+    if not arrays:  # Python numbers only: NumPy found the category, PyTorch's default the width
+        return DEFAULT_FLOAT if found.kind == "f" else DEFAULT_INT if found.kind in "iu" else found
+    dtypes = {x.dtype for x in arrays}
+    dtypes |= {_PY_DTYPES[type(x)] for x in leaves if type(x) in _PY_DTYPES}
+    out = dtypes.pop()
+    for dt in dtypes:
+        out = _promote_np(out, dt)
+    return out
+
+
+_PY_DTYPES = {bool: np.dtype(np.bool_), int: DEFAULT_INT, float: DEFAULT_FLOAT}
 
 
 def _flat(data: Any) -> list[Any]:
@@ -166,7 +182,9 @@ def full(
 ) -> Tensor:
     """A tensor of shape ``size`` filled with ``fill_value`` (dtype inferred from it)."""
     dt = _dtype(dtype, _fill_dtype(fill_value))
-    return _finish(np.full(_size((size,), "full"), fill_value, dt), requires_grad)
+    # Converted like PyTorch: an out-of-range int wraps around (full(-1, uint8) is 255).
+    fill = np.asarray(fill_value).astype(dt)
+    return _finish(np.full(_size((size,), "full"), fill, dt), requires_grad)
 
 
 def arange(
@@ -188,7 +206,7 @@ def arange(
             f"arange: upper bound and larger bound inconsistent with step sign "
             f"(start={start}, end={end}, step={step})"
         )
-    ints = all(isinstance(v, int) for v in (start, end, step))
+    ints = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
     dt = _dtype(dtype, DEFAULT_INT if ints else DEFAULT_FLOAT)
     n = int(np.ceil((end - start) / step))
     arr = (start + np.arange(n, dtype=np.float64 if not ints else np.int64) * step).astype(dt)
@@ -248,4 +266,5 @@ def full_like(
     x: Tensor, fill_value: Any, *, dtype: Any = None, requires_grad: bool = False
 ) -> Tensor:
     """``fill_value`` with ``x``'s shape and dtype."""
-    return _finish(np.full(x._data.shape, fill_value, _like(x, dtype)), requires_grad)
+    dt = _like(x, dtype)
+    return _finish(np.full(x._data.shape, np.asarray(fill_value).astype(dt), dt), requires_grad)

@@ -160,7 +160,7 @@ def _run_inplace(op: Primitive, a: Tensor, b: Any) -> Tensor:
     try:
         return dispatch_inplace(op, a, inputs, (ad, bd))
     except ValueError:
-        raise _broadcast_error(op.name, ad, bd) from None
+        raise _broadcast_error(op.name + "_", ad, bd) from None
 
 
 # ----------------------------------------------------------------------- arithmetic
@@ -168,24 +168,54 @@ ADD = Primitive("add", np.add, ufunc=np.add)
 SUB = Primitive("sub", np.subtract, ufunc=np.subtract)
 MUL = Primitive("mul", np.multiply, ufunc=np.multiply)
 DIV = Primitive("div", _quiet(np.true_divide), ufunc=np.true_divide)
-POW = Primitive("pow", _quiet(np.power))
+
+
+def _pow(a: Any, b: Any) -> Any:
+    if np.result_type(a, b).kind == "b":  # PyTorch: bool ** Python bool stays bool, else raises
+        if type(b) is not bool:
+            raise NotImplementedError(
+                "pow: not implemented for bool tensors (only a Python bool exponent is allowed)"
+            )
+        return np.power(a, b).astype(np.bool_)  # NumPy would compute it in int8
+    if isinstance(b, np.ndarray) and b.dtype.kind in "iu" and np.result_type(a, b).kind in "iu":
+        return _int_power(a, b)
+    return np.power(a, b)
+
+
+def _int_power(a: Any, b: Any) -> Any:
+    """Integer ``a ** b`` where ``b`` may hold negative entries: like PyTorch (and integer
+    division), ``1 ** -n = 1``, ``(-1) ** -n = +-1`` and any other base gives 0."""
+    neg = b < 0
+    if not neg.any():
+        return np.power(a, b)
+    out = np.power(a, np.where(neg, 0, b))
+    odd = np.where(b % 2 == 0, 1, -1)
+    special = np.where(a == 1, 1, np.where(a == -1, odd, 0))
+    return np.where(neg, special, out).astype(out.dtype)
+
+
+POW = Primitive("pow", _quiet(_pow))
 MAXIMUM = Primitive("maximum", np.maximum, ufunc=np.maximum)
 MINIMUM = Primitive("minimum", np.minimum, ufunc=np.minimum)
 
 
-def _check_int_zero(name: str, b: Any) -> None:
-    if np.asarray(b).dtype.kind in "iub" and not np.all(b):
+def _check_int_zero(name: str, a: Any, b: Any) -> None:
+    # The promoted dtype decides: a float tensor // 0 (a Python int) is a float division.
+    kind = np.result_type(a, b).kind
+    if kind == "b":
+        raise NotImplementedError(f"{name}: not implemented for bool tensors (as in PyTorch)")
+    if kind in "iu" and not np.all(b):
         raise RuntimeError(f"{name}: integer division by zero (ZeroDivisionError)")
 
 
 def _floor_divide(a: Any, b: Any) -> Any:
-    _check_int_zero("floor_divide", b)
+    _check_int_zero("floor_divide", a, b)
     with np.errstate(all="ignore"):
         return np.floor_divide(a, b)
 
 
 def _remainder(a: Any, b: Any) -> Any:
-    _check_int_zero("remainder", b)
+    _check_int_zero("remainder", a, b)
     with np.errstate(all="ignore"):
         return np.remainder(a, b)
 
@@ -263,10 +293,10 @@ def pow(a: Any, b: Any) -> Tensor:
 
 
 def _check_int_pow(name: str, a: Tensor, b: Any) -> None:
-    if a._data.dtype.kind in "iub":
-        bdt = b._data.dtype.kind if isinstance(b, Tensor) else ("i" if type(b) is int else "f")
-        if bdt in "iu" and np.any(np.asarray(b._data if isinstance(b, Tensor) else b) < 0):
-            raise RuntimeError(f"{name}: Integers to negative integer powers are not allowed.")
+    # PyTorch refuses a negative Python-int exponent for integer tensors; a negative *tensor*
+    # exponent is computed elementwise instead (see _int_power).
+    if a._data.dtype.kind in "iub" and type(b) is int and b < 0:
+        raise RuntimeError(f"{name}: Integers to negative integer powers are not allowed.")
 
 
 def maximum(a: Tensor, b: Tensor) -> Tensor:
@@ -277,6 +307,18 @@ def maximum(a: Tensor, b: Tensor) -> Tensor:
 def minimum(a: Tensor, b: Tensor) -> Tensor:
     """Elementwise minimum (NaN propagates).  Ties split the gradient evenly."""
     return _run_binary(MINIMUM, a, _require_tensor("minimum", b))
+
+
+def scaled(name: str, a: Tensor, b: Any, alpha: Any) -> Any:
+    """``alpha * b`` for the ``alpha=`` of ``add``/``sub`` (``b`` itself when ``alpha`` is 1).
+
+    As in PyTorch, a float ``alpha`` is refused when the result would be integral."""
+    if type(alpha) is float and result_type_np(a._data, getattr(b, "_data", b)).kind != "f":
+        raise RuntimeError(
+            f"{name}: for integral input tensors, argument alpha must not be a floating point "
+            f"number (got alpha={alpha})"
+        )
+    return b if alpha == 1 else mul(as_operand(b, a), alpha)
 
 
 def _require_tensor(name: str, b: Any) -> Tensor:
@@ -310,6 +352,16 @@ def div_(a: Tensor, b: Any) -> Tensor:
     return _run_inplace(DIV, a, b)
 
 
+def floor_divide_(a: Tensor, b: Any) -> Tensor:
+    """In place ``a //= b``."""
+    return _run_inplace(FLOOR_DIVIDE, a, b)
+
+
+def remainder_(a: Tensor, b: Any) -> Tensor:
+    """In place ``a %= b``."""
+    return _run_inplace(REMAINDER, a, b)
+
+
 def pow_(a: Tensor, b: Any) -> Tensor:
     """In place ``a **= b``."""
     _check_int_pow("pow_", a, b)
@@ -335,7 +387,7 @@ COS = Primitive("cos", _quiet(np.cos))
 TANH = Primitive("tanh", np.tanh)
 SIGMOID = Primitive("sigmoid", _sigmoid)
 RELU = Primitive("relu", lambda x: np.maximum(x, 0))
-SIGN = Primitive("sign", np.sign)
+SIGN = Primitive("sign", lambda x: x.copy() if x.dtype.kind == "b" else np.sign(x))
 
 
 def _unary(op: Primitive, a: Tensor, floating: bool = False) -> Tensor:
@@ -359,6 +411,8 @@ def neg(a: Tensor) -> Tensor:
 
 def abs(a: Tensor) -> Tensor:
     """``|a|``; gradient ``sign(a)`` (0 at 0)."""
+    if a._data.dtype.kind == "b":
+        raise NotImplementedError("abs: not implemented for bool tensors (as in PyTorch)")
     return _unary(ABS, a)
 
 
@@ -409,6 +463,8 @@ def sigmoid(a: Tensor) -> Tensor:
 
 def relu(a: Tensor) -> Tensor:
     """max(a, 0); gradient 1 where the output is positive, else 0."""
+    if a._data.dtype.kind == "b":
+        raise RuntimeError("relu: bool inputs are not supported (as in PyTorch)")
     return _unary(RELU, a)
 
 
@@ -454,6 +510,13 @@ def clamp_(a: Tensor, min: Any = None, max: Any = None) -> Tensor:
         from .indexing import copy_
 
         return copy_(a, clamp(a, min, max))
+    for s in (min, max):  # a float bound would make an int tensor's result float: PyTorch raises
+        dt = a._data.dtype if s is None else _scalar_result(a._data.dtype, s)
+        if category(dt) > category(a._data.dtype):
+            raise RuntimeError(
+                f"clamp_: result type {dt} can't be cast to the desired output type "
+                f"{a._data.dtype} (bound {s!r})"
+            )
     return dispatch_inplace(CLAMP, a, (a,), (a._data,), (min, max))
 
 
@@ -609,6 +672,12 @@ def bitwise_xor(a: Tensor, b: Any) -> Tensor:
     """``a ^ b``."""
     _integral("bitwise_xor", a, b)
     return _run_binary(BITWISE_XOR, a, b)
+
+
+def bitwise_inplace(op: Primitive, a: Tensor, b: Any) -> Tensor:
+    """In place ``a &= b`` (``|=``, ``^=``) for bool and integer tensors."""
+    _integral(op.name + "_", a, b)
+    return _run_inplace(op, a, b)
 
 
 def bitwise_not(a: Tensor) -> Tensor:

@@ -49,6 +49,9 @@ def _convert_index(index: Any, x: Tensor, op: str) -> Any:
                 )
             if arr.dtype.kind == "u" and arr.dtype.itemsize == 1:
                 arr = arr.astype(bool)  # PyTorch treats uint8 index tensors as masks
+            elif arr.ndim == 0 and arr.dtype.kind in "iu":
+                out.append(int(arr))  # a 0-d integer tensor indexes like an int (a view)
+                continue
             out.append(arr)
         elif isinstance(item, slice):
             if item.step is not None and item.step <= 0:
@@ -70,7 +73,14 @@ def _is_basic(index: tuple[Any, ...]) -> bool:
     return all(isinstance(i, (slice, int, np.integer, type(None))) or i is Ellipsis for i in index)
 
 
-GETITEM = Primitive("getitem", lambda x, idx: x[idx], view=True)
+def _getitem(x: Any, idx: tuple[Any, ...]) -> Any:
+    out = x[idx]
+    if type(out) is not np.ndarray:  # all ints: NumPy copies out a scalar, PyTorch gives a
+        out = x[(*idx, Ellipsis)]  # 0-d view (writes through it must reach x)
+    return out
+
+
+GETITEM = Primitive("getitem", _getitem, view=True)
 
 
 def _index_put(x: Any, v: Any, idx: Any, accumulate: bool) -> Any:
@@ -183,9 +193,9 @@ SCATTER_ADD = Primitive("scatter_add", _scatter_add)
 
 
 def _check_index(op: str, x: Tensor, dim: int, index: Tensor, other: str = "input") -> int:
-    if not isinstance(index, Tensor) or index._data.dtype != np.int64:
+    if not isinstance(index, Tensor) or index._data.dtype not in (np.int64, np.int32):
         got = index.dtype if isinstance(index, Tensor) else type(index).__name__
-        raise RuntimeError(f"{op}: expected dtype int64 for index, got {got}")
+        raise RuntimeError(f"{op}: expected dtype int32/int64 for index, got {got}")
     nd = x._data.ndim
     d = norm_dim(dim, nd, op)
     if index._data.ndim != nd and not (nd == 0 and index._data.ndim <= 1):
@@ -230,8 +240,9 @@ def scatter_add(x: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
 def index_select(x: Tensor, dim: int, index: Tensor) -> Tensor:
     """The entries ``index`` (1-D int tensor) along ``dim``; a copy of shape ``x.shape`` with
     dim ``dim`` replaced by ``len(index)``."""
-    if not isinstance(index, Tensor) or index._data.dtype.kind not in "iu":
-        raise RuntimeError("index_select: expected an integer index tensor")
+    if not isinstance(index, Tensor) or index._data.dtype not in (np.int64, np.int32):
+        got = index.dtype if isinstance(index, Tensor) else type(index).__name__
+        raise RuntimeError(f"index_select: expected dtype int32 or int64 for index, got {got}")
     if index._data.ndim > 1:
         raise IndexError("index_select: index_select(): Index is supposed to be a vector")
     d = norm_dim(dim, x._data.ndim, "index_select")

@@ -13,6 +13,8 @@ Both operands must have the same dtype (PyTorch does not promote here either).
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from .dispatch import Primitive, dispatch
@@ -20,7 +22,13 @@ from .tensor import Tensor
 
 __all__ = ["bmm", "dot", "matmul", "mm"]
 
-MATMUL = Primitive("matmul", np.matmul)
+
+def _matmul(a: Any, b: Any) -> Any:
+    with np.errstate(all="ignore"):  # overflow gives inf, as in PyTorch, without warnings
+        return np.matmul(a, b)
+
+
+MATMUL = Primitive("matmul", _matmul)
 
 
 def matmul(a: Tensor, b: Tensor) -> Tensor:

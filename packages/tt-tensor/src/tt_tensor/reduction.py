@@ -94,12 +94,18 @@ AMAX = Primitive("amax", lambda x, dims, keepdim: np.max(x, axis=dims, keepdims=
 AMIN = Primitive("amin", lambda x, dims, keepdim: np.min(x, axis=dims, keepdims=keepdim))
 ARGMAX = Primitive("argmax", _argext(np.argmax), differentiable=False)
 ARGMIN = Primitive("argmin", _argext(np.argmin), differentiable=False)
-ALL = Primitive(
-    "all", lambda x, dims, keepdim: np.all(x, axis=dims, keepdims=keepdim), differentiable=False
-)
-ANY = Primitive(
-    "any", lambda x, dims, keepdim: np.any(x, axis=dims, keepdims=keepdim), differentiable=False
-)
+
+
+def _logical(fn: Any) -> Any:
+    def run(x: Any, dims: Any, keepdim: bool) -> Any:
+        out = fn(x, axis=dims, keepdims=keepdim)
+        return out.astype(np.uint8) if x.dtype == np.uint8 else out  # PyTorch keeps uint8
+
+    return run
+
+
+ALL = Primitive("all", _logical(np.all), differentiable=False)
+ANY = Primitive("any", _logical(np.any), differentiable=False)
 CUMSUM = Primitive("cumsum", _cumsum)
 
 
@@ -138,7 +144,7 @@ def _count(x: Tensor, dim: Any, op: str) -> int:
     dims = norm_dims(dim, x._data.ndim, op)
     shp = x._data.shape
     n = 1
-    for d in range(len(shp)) if not dims else dims:  # None and () both mean every dim
+    for d in dims if dims else range(len(shp)):  # None and () both mean every dim
         n *= shp[d]
     return n
 
@@ -246,8 +252,13 @@ def argmin(x: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
 
 def _arg(prim: Primitive, x: Tensor, dim: int | None, keepdim: bool) -> Tensor:
     d = None if dim is None else norm_dim(dim, x._data.ndim, prim.name)
-    if x._data.size == 0:
-        raise RuntimeError(f"{prim.name}(): Expected reduction dim to be specified for numel 0.")
+    if x._data.size == 0:  # PyTorch: IndexError, and only when the reduced dim is empty
+        if d is None:
+            raise IndexError(
+                f"{prim.name}(): Expected reduction dim to be specified for input.numel() == 0."
+            )
+        if x._data.shape[d] == 0:
+            raise IndexError(f"{prim.name}(): Expected reduction dim {d} to have non-zero size.")
     return dispatch(prim, (x,), (x._data,), (d, keepdim))
 
 
@@ -261,7 +272,8 @@ def prod(x: Tensor, dim: int | None = None, keepdim: bool = False, *, dtype: Any
 
 
 def all(x: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
-    """Whether every element (along ``dim``) is nonzero; a bool tensor."""
+    """Whether every element (along ``dim``) is nonzero; a bool tensor (uint8 for uint8
+    input, as in PyTorch)."""
     return dispatch(ALL, (x,), (x._data,), (_dims(x, dim, "all"), keepdim))
 
 

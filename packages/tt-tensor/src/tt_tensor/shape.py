@@ -60,16 +60,18 @@ __all__ = [
 
 
 # ----------------------------------------------------------------------- argument helpers
-def norm_dim(dim: Any, ndim: int, op: str) -> int:
+def norm_dim(dim: Any, ndim: int, op: str, *, tensor_ndim: int | None = None) -> int:
     """Turn a possibly negative ``dim`` into ``0 <= dim < ndim`` or raise ``IndexError``.
 
-    A 0-d tensor accepts dims -1 and 0, as in PyTorch."""
+    A 0-d tensor accepts dims -1 and 0, as in PyTorch.  ``tensor_ndim`` is the input's ndim
+    for the error message when it differs from ``ndim`` (``unsqueeze`` accepts ``ndim + 1``)."""
     if not isinstance(dim, (int, np.integer)) or isinstance(dim, bool):
         raise TypeError(f"{op}: dim must be an int, got {type(dim).__name__}")
     n = builtins.max(ndim, 1)
     if not -n <= dim < n:
         raise IndexError(
-            f"{op}: dim {dim} is out of range for a tensor with {ndim} dims "
+            f"{op}: dim {dim} is out of range for a tensor with "
+            f"{ndim if tensor_ndim is None else tensor_ndim} dims "
             f"(expected to be in range of [{-n}, {n - 1}])"
         )
     return int(dim) % n if ndim else 0
@@ -81,7 +83,13 @@ def norm_dims(dim: Any, ndim: int, op: str) -> tuple[int, ...] | None:
         return None
     if isinstance(dim, (int, np.integer)):
         return (norm_dim(dim, ndim, op),) if ndim else ()
-    dims = tuple(norm_dim(d, ndim, op) for d in dim)
+    try:
+        items = tuple(dim)
+    except TypeError:
+        raise TypeError(
+            f"{op}: dim must be an int or a sequence of ints, got {type(dim).__name__}"
+        ) from None
+    dims = tuple(norm_dim(d, ndim, op) for d in items)
     if len(set(dims)) != len(dims):
         raise RuntimeError(f"{op}: dim {dims} has a dim that appears multiple times")
     if ndim == 0:
@@ -206,7 +214,9 @@ def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     if s > e:
         raise RuntimeError("flatten: start_dim cannot come after end_dim")
     shp = x._data.shape
-    merged = -1 if 0 not in shp[s : e + 1] else 0
+    merged = 1  # explicit, not -1: -1 is ambiguous when another dim has size 0
+    for size in shp[s : e + 1]:
+        merged *= size
     return reshape(x, (*shp[:s], merged, *shp[e + 1 :]))
 
 
@@ -229,7 +239,7 @@ def squeeze(x: Tensor, dim: Any = None) -> Tensor:
 def unsqueeze(x: Tensor, dim: int) -> Tensor:
     """Insert a size-1 dim at ``dim`` (``-1`` appends).  A view."""
     nd = x._data.ndim
-    d = norm_dim(dim, nd + 1, "unsqueeze")
+    d = norm_dim(dim, nd + 1, "unsqueeze", tensor_ndim=nd)
     shp = x._data.shape
     return reshape(x, (*shp[:d], 1, *shp[d:]))
 
@@ -358,6 +368,8 @@ def chunk(x: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
     if chunks <= 0:
         raise RuntimeError(f"chunk: chunks must be greater than 0, got {chunks}")
     n = x._data.shape[norm_dim(dim, x._data.ndim, "chunk")]
+    if n == 0:  # PyTorch: ``chunks`` empty pieces
+        return split(x, [0] * chunks, dim)
     return split(x, builtins.max(-(-n // chunks), 1), dim)
 
 
@@ -388,7 +400,10 @@ def repeat(x: Tensor, sizes: Sequence[int]) -> Tensor:
         inter += [1, s]
         big += [r, s]
     y = expand(reshape(x, tuple(inter)), tuple(big))
-    return reshape(y, tuple(r * s for r, s in zip(sizes, shp, strict=True)))
+    out = reshape(y, tuple(r * s for r, s in zip(sizes, shp, strict=True)))
+    if not out._data.flags.writeable or np.may_share_memory(out._data, x._data):
+        out = clone(out)  # all sizes 1 (a view of x) or empty (read-only): still new memory
+    return out
 
 
 def unfold(x: Tensor, dimension: int, size: int, step: int) -> Tensor:
@@ -423,7 +438,7 @@ def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     Shape: all sizes equal except along ``dim``, where they add up."""
     tensors = list(tensors)
     if not tensors:
-        raise RuntimeError("cat: expected a non-empty list of Tensors")
+        raise ValueError("cat: expected a non-empty list of Tensors")
     for i, t in enumerate(tensors):
         if not isinstance(t, Tensor):
             raise TypeError(f"cat: expected Tensors, but element {i} is {type(t).__name__}")
@@ -465,7 +480,7 @@ def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
                 f"stack: expects each tensor to be equal size, but got {list(ref)} at entry 0 "
                 f"and {list(t._data.shape)} at entry {i}"
             )
-    d = norm_dim(dim, len(ref) + 1, "stack")
+    d = norm_dim(dim, len(ref) + 1, "stack", tensor_ndim=len(ref))
     return cat([unsqueeze(t, d) for t in tensors], d)
 
 
@@ -497,15 +512,14 @@ def pad(
             raise RuntimeError(f"pad: the padded size of dim {d} would be negative")
         crop[d] = slice(-builtins.min(lo, 0), size + builtins.min(hi, 0))
     out = x
-    if any(w != (0, 0) for w in widths):
+    padded = any(w != (0, 0) for w in widths)
+    if padded:
         fill = 0 if value is None else value
         out = dispatch(PAD, (x,), (x._data,), (tuple(widths), fill))
     if any(c != slice(None) for c in crop):
         from .indexing import getitem
 
         out = getitem(out, tuple(crop))
-        if out._data.base is not None and np.shares_memory(out._data, x._data):
-            out = clone(out)  # crop-only: a view of x, but pad always returns new memory
-    elif out is x:
-        out = clone(x)  # all-zero widths: still a copy, as in PyTorch
+    if not padded:
+        out = clone(out)  # crop-only or all-zero widths: still new memory, as in PyTorch
     return out

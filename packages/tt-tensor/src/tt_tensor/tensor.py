@@ -284,7 +284,7 @@ class Tensor:
         return self
 
     def type(self, dtype: Any = None) -> Any:
-        """With no argument, the type name (``'tt_tensor.FloatTensor'``); else :meth:`to`."""
+        """With no argument, the dtype's name (``'tt_tensor.float32'``); else :meth:`to`."""
         if dtype is None:
             return f"tt_tensor.{self.dtype.name}"
         return self.to(dtype)
@@ -434,11 +434,17 @@ class Tensor:
     def __rfloordiv__(self, other: Any) -> Tensor:
         return _ew.floor_divide(_ew.as_operand(other, self), self)
 
+    def __ifloordiv__(self, other: Any) -> Tensor:
+        return _ew.floor_divide_(self, other)
+
     def __mod__(self, other: Any) -> Tensor:
         return _ew.remainder(self, other)
 
     def __rmod__(self, other: Any) -> Tensor:
         return _ew.remainder(_ew.as_operand(other, self), self)
+
+    def __imod__(self, other: Any) -> Tensor:
+        return _ew.remainder_(self, other)
 
     def __pow__(self, other: Any) -> Tensor:
         return _ew.pow(self, other)
@@ -482,6 +488,15 @@ class Tensor:
 
     __rxor__ = __xor__
 
+    def __iand__(self, other: Any) -> Tensor:
+        return _ew.bitwise_inplace(_ew.BITWISE_AND, self, other)
+
+    def __ior__(self, other: Any) -> Tensor:
+        return _ew.bitwise_inplace(_ew.BITWISE_OR, self, other)
+
+    def __ixor__(self, other: Any) -> Tensor:
+        return _ew.bitwise_inplace(_ew.BITWISE_XOR, self, other)
+
     def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
         return _ew.eq(self, other)
 
@@ -509,19 +524,19 @@ class Tensor:
     # ------------------------------------------------------------------ elementwise methods
     def add(self, other: Any, *, alpha: Scalar = 1) -> Tensor:
         """``self + alpha * other``."""
-        return _ew.add(self, other if alpha == 1 else _ew.mul(_ew.as_operand(other, self), alpha))
+        return _ew.add(self, _ew.scaled("add", self, other, alpha))
 
     def sub(self, other: Any, *, alpha: Scalar = 1) -> Tensor:
         """``self - alpha * other``."""
-        return _ew.sub(self, other if alpha == 1 else _ew.mul(_ew.as_operand(other, self), alpha))
+        return _ew.sub(self, _ew.scaled("sub", self, other, alpha))
 
     def add_(self, other: Any, *, alpha: Scalar = 1) -> Tensor:
         """In-place ``self += alpha * other``."""
-        return _ew.add_(self, other if alpha == 1 else _ew.mul(_ew.as_operand(other, self), alpha))
+        return _ew.add_(self, _ew.scaled("add_", self, other, alpha))
 
     def sub_(self, other: Any, *, alpha: Scalar = 1) -> Tensor:
         """In-place ``self -= alpha * other``."""
-        return _ew.sub_(self, other if alpha == 1 else _ew.mul(_ew.as_operand(other, self), alpha))
+        return _ew.sub_(self, _ew.scaled("sub_", self, other, alpha))
 
     def mul(self, other: Any) -> Tensor:
         """``self * other``."""
@@ -542,6 +557,14 @@ class Tensor:
     def div_(self, other: Any) -> Tensor:
         """In-place ``self /= other``."""
         return _ew.div_(self, other)
+
+    def pow_(self, exponent: Any) -> Tensor:
+        """In-place ``self **= exponent``."""
+        return _ew.pow_(self, exponent)
+
+    def movedim(self, source: builtins.int, destination: builtins.int) -> Tensor:
+        """Move dim ``source`` to position ``destination`` (a view)."""
+        return _shape.movedim(self, source, destination)
 
     def pow(self, exponent: Any) -> Tensor:
         """``self ** exponent``."""
