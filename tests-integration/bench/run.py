@@ -1,29 +1,320 @@
-"""Benchmark runner for the nox ``bench`` session (placeholder until benchmarks exist).
+"""tt's benchmarks: tt against PyTorch eager (and plain NumPy), as ratios of medians.
 
-Benchmarks will live beside this file as ``bench_*.py`` (a name pytest does not collect).
-This script runs them and writes the results as a JSON list to ``--json PATH``.
+    python tests-integration/bench/run.py [--json bench-results.json] [--quick]
+    python tests-integration/bench/run.py --profile mlp_step      # where tt spends its time
 
-    python tests-integration/bench/run.py --json results.json
+These are benchmarks, not tests: the script always exits 0 when every benchmark ran, and prints
+MISSED beside a target tt does not meet (it exits 1 only when a worker crashed).
+
+How the numbers are made (details in the bench_*.py modules beside this file):
+
+* **One process per measurement.**  The parent never times anything: for each round it starts
+  one worker process per backend (``run.py --worker tt --case mlp_step ...``), which builds the
+  workload, warms up, times many calls (timeit-style) and prints its per-call times as JSON.
+  tt and torch never share a process, where their thread pools would fight over the cores.
+* **Interleaved rounds.**  Round 1 runs tt, torch, numpy; round 2 torch, numpy, tt; and so on,
+  so slow phases of a noisy machine hit every backend alike.  A round's number is the best of
+  the worker's repeats, a backend's time the median over rounds; the ratio is ``tt time /
+  other time`` (below 1: tt is faster).
+* **Same threads for all.**  Every worker gets the same OMP/OpenBLAS/MKL thread count (the
+  number of usable cores, i.e. the libraries' own default, unless ``--threads`` says otherwise),
+  and reports what its libraries actually use; all of it goes into the JSON.
+* **Same work.**  tt and torch run the same source lines on the same seeded data, and each
+  worker reports check values (losses, gradient sums) that must agree across backends.
+
+The cases: ``overhead_add`` and ``overhead_backward`` (the fixed cost per op and per tiny
+backward, target: tt at or under torch), ``mlp_step`` (a 784-256-128-10 MLP training step,
+target: tt at or under torch and within 1.25x of hand-written NumPy), and ``memory`` (1,000 tt
+training steps: RSS and live autograd nodes must stay flat).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import platform
+import subprocess
+import sys
+import time
 from collections.abc import Sequence
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
+from typing import Any
+
+import bench_report
+from bench_cases import CASES, Backend
+from bench_timing import TimingSettings
+from bench_worker import THREAD_VARIABLES, emit, memory_case, numpy_blas, time_case
+
+HERE = Path(__file__).resolve().parent
+ALL_CASES = (*CASES, "memory")
+WORKER_TIMEOUT_S = 1800
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    rounds: int
+    timing: TimingSettings
+    memory_steps: int
+    memory_every: int
+
+
+FULL = RunSettings(
+    rounds=5,
+    timing=TimingSettings(warmup_s=0.5, min_repeat_s=0.05, repeats=15),
+    memory_steps=1000,
+    memory_every=100,
+)
+QUICK = RunSettings(
+    rounds=2,
+    timing=TimingSettings(warmup_s=0.1, min_repeat_s=0.02, repeats=5),
+    memory_steps=200,
+    memory_every=50,
+)
+
+
+Rounds = dict[str, dict[Backend, list[dict[str, Any]]]]  # case -> backend -> one result a round
+
+
+class WorkerError(RuntimeError):
+    """A worker process failed, timed out or printed no result."""
+
+
+# --------------------------------------------------------------------------- the parent
+
+
+def run_benchmarks(cases: Sequence[str], settings: RunSettings, threads: int) -> dict[str, Any]:
+    """Run every case in worker processes; return the full results (what the JSON holds)."""
+    env = worker_env(threads)
+    started = time.time()
+    load_before = os.getloadavg()
+    timed = [c for c in cases if c in CASES]
+    rounds, errors = run_rounds(env, timed, settings)
+    summaries: dict[str, dict[str, Any]] = {}
+    for case in timed:
+        if case in errors:
+            summaries[case] = {"error": errors[case]}
+        else:
+            summaries[case] = bench_report.summarize_case(case, rounds[case])
+    if "memory" in cases:
+        summaries["memory"] = run_memory(env, settings)
+    runtimes: dict[str, Any] = {}
+    for case in timed:
+        for backend, results in rounds[case].items():
+            if results:
+                runtimes.setdefault(backend, results[0]["runtime"])
+    return {
+        "started": time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(started)),
+        "duration_s": time.time() - started,
+        "settings": {**asdict(settings), "threads": threads},
+        "machine": machine_info(threads, load_before),
+        "runtimes": runtimes,
+        "targets": [asdict(t) for t in bench_report.TARGETS],
+        "cases": summaries,
+        "missed": bench_report.missed(summaries),
+    }
+
+
+def run_rounds(
+    env: dict[str, str], cases: Sequence[str], settings: RunSettings
+) -> tuple[Rounds, dict[str, str]]:
+    """``settings.rounds`` rounds; each runs every case once on each of its backends.
+
+    Rounds are the OUTER loop, so each case's rounds are spread over the whole run, and the
+    backends' order rotates every round.  Returns the results and, per failed case, the error
+    (a failed case is not run again)."""
+    rounds: Rounds = {case: {b: [] for b in CASES[case].backends} for case in cases}
+    errors: dict[str, str] = {}
+    timing = settings.timing
+    for r in range(settings.rounds):
+        for case in cases:
+            if case in errors:
+                continue
+            backends = CASES[case].backends
+            order = backends[r % len(backends) :] + backends[: r % len(backends)]
+            try:
+                for backend in order:
+                    rounds[case][backend].append(
+                        run_worker(
+                            env,
+                            backend,
+                            case,
+                            f"--warmup={timing.warmup_s}",
+                            f"--min-repeat={timing.min_repeat_s}",
+                            f"--repeats={timing.repeats}",
+                        )
+                    )
+            except WorkerError as e:
+                print(f"{case}: ERROR\n{e}", file=sys.stderr, flush=True)
+                errors[case] = str(e)
+                continue
+            latest = {b: rounds[case][b][-1][bench_report.ROUND_STATISTIC] for b in backends}
+            times = ", ".join(f"{b} {bench_report.format_time(t)}" for b, t in latest.items())
+            print(f"round {r + 1}/{settings.rounds} {case}: {times}", flush=True)
+    return rounds, errors
+
+
+def run_memory(env: dict[str, str], settings: RunSettings) -> dict[str, Any]:
+    try:
+        result = run_worker(
+            env,
+            "tt",
+            "memory",
+            f"--steps={settings.memory_steps}",
+            f"--every={settings.memory_every}",
+        )
+    except WorkerError as e:
+        print(f"memory: ERROR\n{e}", file=sys.stderr, flush=True)
+        return {"error": str(e)}
+    summary = bench_report.summarize_memory(result)
+    print(bench_report.memory_details(summary), flush=True)
+    return summary
+
+
+def run_worker(env: dict[str, str], backend: str, case: str, *options: str) -> dict[str, Any]:
+    """Run ``run.py --worker`` in a fresh process; return the JSON on its last stdout line."""
+    command = [sys.executable, str(HERE / "run.py"), "--worker", backend, "--case", case, *options]
+    try:
+        done = subprocess.run(
+            command, env=env, capture_output=True, text=True, timeout=WORKER_TIMEOUT_S, check=False
+        )
+    except subprocess.TimeoutExpired as e:
+        raise WorkerError(f"{' '.join(command)}\ntimed out after {WORKER_TIMEOUT_S} s") from e
+    lines = done.stdout.strip().splitlines()
+    if done.returncode != 0 or not lines:
+        raise WorkerError(f"{' '.join(command)}\nexit {done.returncode}:\n{done.stderr[-3000:]}")
+    result: dict[str, Any] = json.loads(lines[-1])
+    return result
+
+
+def worker_env(threads: int) -> dict[str, str]:
+    """The parent's environment (PYTHONPATH included) with every thread pool sized alike."""
+    return {**os.environ, **dict.fromkeys(THREAD_VARIABLES, str(threads))}
+
+
+def usable_cores() -> int:
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+def machine_info(threads: int, load_before: tuple[float, float, float]) -> dict[str, Any]:
+    import numpy as np
+
+    return {
+        "platform": platform.platform(),
+        "cpu": cpu_model(),
+        "cpu_count": os.cpu_count(),
+        "usable_cores": usable_cores(),
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "numpy_blas": numpy_blas(),
+        "thread_env": dict.fromkeys(THREAD_VARIABLES, str(threads)),
+        "loadavg_before": load_before,
+        "loadavg_after": os.getloadavg(),
+    }
+
+
+def cpu_model() -> str:
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        for line in cpuinfo.read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    return platform.processor() or "unknown"
+
+
+def report(results: dict[str, Any]) -> str:
+    machine = results["machine"]
+    torch = results["runtimes"].get("torch", {})
+    lines = [
+        "",
+        f"{machine['cpu']}, {machine['usable_cores']} usable cores, threads "
+        f"{results['settings']['threads']}; load average {machine['loadavg_before'][0]:.2f} "
+        f"-> {machine['loadavg_after'][0]:.2f}",
+        f"numpy {machine['numpy']} ({machine['numpy_blas']}); torch {torch.get('torch', '?')} "
+        f"(BLAS {torch.get('torch_blas', '?')}, {torch.get('torch_threads', '?')} threads)",
+        f"{results['settings']['rounds']} interleaved rounds, median of per-round bests; "
+        "ratio = tt / other (below 1: tt faster); rounds = lowest-highest per-round ratio",
+        "",
+        bench_report.table(results["cases"]),
+        "",
+    ]
+    missed = results["missed"]
+    lines.append(f"MISSED: {'; '.join(missed)}" if missed else "all targets met")
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- the command line
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description="Benchmark tt against PyTorch and NumPy.")
+    parser.add_argument(
+        "--json",
+        type=Path,
+        default=Path("bench-results.json"),
+        help="where to write the full results (default: %(default)s)",
+    )
+    parser.add_argument("--quick", action="store_true", help="few, short rounds: a smoke test")
+    parser.add_argument("--rounds", type=int, help="interleaved rounds per case")
+    parser.add_argument("--threads", type=int, help="BLAS/OpenMP threads for every worker")
+    parser.add_argument(
+        "--case",
+        action="append",
+        choices=ALL_CASES,
+        help="run only this case (repeatable; default: all)",
+    )
+    parser.add_argument(
+        "--profile",
+        choices=tuple(CASES),
+        help="profile tt's version of a case (cProfile, then time per primitive) and exit",
+    )
+    worker = parser.add_argument_group("worker process (started by the parent)")
+    worker.add_argument("--worker", choices=("tt", "torch", "numpy"))
+    worker.add_argument("--warmup", type=float, default=FULL.timing.warmup_s)
+    worker.add_argument("--min-repeat", type=float, default=FULL.timing.min_repeat_s)
+    worker.add_argument("--repeats", type=int, default=FULL.timing.repeats)
+    worker.add_argument("--steps", type=int, default=FULL.memory_steps)
+    worker.add_argument("--every", type=int, default=FULL.memory_every)
+    args = parser.parse_args(argv)
+    if args.worker and (not args.case or len(args.case) != 1):
+        parser.error("--worker needs exactly one --case")
+    return args
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Run the tt benchmarks.")
-    parser.add_argument("--json", type=Path, required=True, help="where to write the results")
-    args = parser.parse_args(argv)
-    results: list[dict[str, object]] = []
-    print("no benchmarks yet")
+    args = parse_args(argv)
+    if args.worker:
+        [case] = args.case
+        if case == "memory":
+            emit(memory_case(args.steps, args.every))
+        else:
+            emit(
+                time_case(
+                    args.worker, case, TimingSettings(args.warmup, args.min_repeat, args.repeats)
+                )
+            )
+        return 0
+    if args.profile:
+        from bench_profile import primitive_times, profile
+
+        print(profile(args.profile))
+        print()
+        print(primitive_times(args.profile))
+        return 0
+
+    settings = QUICK if args.quick else FULL
+    if args.rounds:
+        settings = replace(settings, rounds=args.rounds)
+    results = run_benchmarks(args.case or ALL_CASES, settings, args.threads or usable_cores())
+    print(report(results))
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
-    print(f"wrote {len(results)} result(s) to {args.json}")
-    return 0
+    print(f"wrote {args.json}")
+    errors = [name for name, summary in results["cases"].items() if "error" in summary]
+    return 1 if errors else 0
 
 
 if __name__ == "__main__":

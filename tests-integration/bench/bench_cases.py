@@ -1,0 +1,226 @@
+"""The benchmarked workloads, each built for one backend inside a worker process.
+
+A workload is a zero-argument ``step`` function: everything it needs (tensors, weights, data) is
+built once, then the timer calls ``step`` many times.
+
+tt mirrors PyTorch's API, so tt and torch share ONE source for every step (the functions taking a
+:class:`TorchLike`): the very same lines run on both, which guarantees that the two sides do the
+same work.  The plain-NumPy MLP is written by hand, the way one would without a framework.
+
+All backends start from the same seeded NumPy arrays, and each workload reports a few ``check``
+values (a loss, a gradient sum) computed before timing; the parent compares them across backends,
+so a benchmark can never silently compare two different computations.
+"""
+
+from __future__ import annotations
+
+import importlib
+import itertools
+import math
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+from numpy.typing import NDArray
+
+Backend = Literal["tt", "torch", "numpy"]
+
+SEED = 0
+LAYER_SIZES = (784, 256, 128, 10)
+BATCH = 128
+LEARNING_RATE = 0.01
+
+
+@dataclass(frozen=True)
+class Case:
+    """A timed benchmark: what it measures and which backends run it."""
+
+    name: str
+    description: str
+    backends: tuple[Backend, ...]
+
+
+CASES: dict[str, Case] = {
+    case.name: case
+    for case in (
+        Case(
+            "overhead_add", "tracked 2x2 add `a + b` (a, b require grad), per op", ("tt", "torch")
+        ),
+        Case("overhead_backward", "`(a * b).sum().backward()` on 2x2 leaves", ("tt", "torch")),
+        Case(
+            "mlp_step",
+            f"MLP {'-'.join(map(str, LAYER_SIZES))}, batch {BATCH}, float32: "
+            "forward + cross-entropy + backward + SGD",
+            ("tt", "torch", "numpy"),
+        ),
+    )
+}
+
+
+@dataclass(frozen=True)
+class Workload:
+    """``step`` is what gets timed; ``check`` holds values every backend must agree on."""
+
+    step: Callable[[], object]
+    check: list[float]
+
+
+def build(case: str, backend: Backend) -> Workload:
+    """The workload of ``case`` for ``backend`` (imports that backend, and only that one)."""
+    if backend == "numpy":
+        if case != "mlp_step":
+            raise ValueError(f"no plain-NumPy version of {case!r}")
+        return mlp_numpy(mlp_data())
+    fw = torch_like(backend)
+    if case == "overhead_add":
+        return overhead_add(fw)
+    if case == "overhead_backward":
+        return overhead_backward(fw)
+    if case == "mlp_step":
+        return mlp_torch_like(fw, mlp_data())
+    raise ValueError(f"unknown case {case!r}; known: {', '.join(CASES)}")
+
+
+# --------------------------------------------------------------------------- tt and torch
+
+
+@dataclass(frozen=True)
+class TorchLike:
+    """The two entry points the shared step code needs from ``tt`` or ``torch``; everything
+    else is a tensor method, identical in both."""
+
+    from_numpy: Callable[[NDArray[Any]], Any]
+    no_grad: Callable[[], AbstractContextManager[object]]
+
+
+def torch_like(backend: Backend) -> TorchLike:
+    if backend == "tt":
+        import tt_autograd  # importing it turns gradient tracking on
+        import tt_tensor
+
+        return TorchLike(tt_tensor.from_numpy, tt_autograd.no_grad)
+    # torch is imported by name: it is not installed where mypy runs (the nox types session),
+    # and the shared step code handles its tensors as Any anyway.
+    torch = importlib.import_module("torch")
+    return TorchLike(torch.from_numpy, torch.no_grad)
+
+
+def _leaf_pair(fw: TorchLike) -> tuple[Any, Any]:
+    """Two 2x2 float32 leaves that require grad, the same values on every backend."""
+    rng = np.random.default_rng(SEED)
+    return (
+        fw.from_numpy(rng.standard_normal((2, 2), dtype=np.float32)).requires_grad_(),
+        fw.from_numpy(rng.standard_normal((2, 2), dtype=np.float32)).requires_grad_(),
+    )
+
+
+def overhead_add(fw: TorchLike) -> Workload:
+    """The fixed cost of one recorded op: the arithmetic on 4 numbers is negligible."""
+    a, b = _leaf_pair(fw)
+
+    def step() -> object:
+        return a + b
+
+    return Workload(step, [float((a + b).sum().item())])
+
+
+def overhead_backward(fw: TorchLike) -> Workload:
+    """The fixed cost of a tiny graph: record two ops, then run backward through them."""
+    a, b = _leaf_pair(fw)
+
+    def step() -> None:
+        (a * b).sum().backward()  # .grad accumulates across calls, in tt as in torch
+
+    step()
+    return Workload(step, [float(a.grad.sum().item())])
+
+
+@dataclass(frozen=True)
+class MlpData:
+    """Seeded inputs, labels and initial parameters; weights are (fan_in, fan_out)."""
+
+    x: NDArray[np.float32]
+    y: NDArray[np.int64]
+    params: list[NDArray[np.float32]]  # W1, b1, W2, b2, W3, b3
+
+
+def mlp_data(seed: int = SEED) -> MlpData:
+    """Random data and Kaiming-uniform-like parameters: U(-1/sqrt(fan_in), 1/sqrt(fan_in)),
+    the bound ``torch.nn.Linear`` uses (``kaiming_uniform_(a=sqrt(5))``) for weight and bias."""
+    rng = np.random.default_rng(seed)
+    params: list[NDArray[np.float32]] = []
+    for fan_in, fan_out in itertools.pairwise(LAYER_SIZES):
+        bound = 1 / math.sqrt(fan_in)
+        params.append(rng.uniform(-bound, bound, (fan_in, fan_out)).astype(np.float32))
+        params.append(rng.uniform(-bound, bound, fan_out).astype(np.float32))
+    x = rng.standard_normal((BATCH, LAYER_SIZES[0]), dtype=np.float32)
+    y = rng.integers(0, LAYER_SIZES[-1], BATCH, dtype=np.int64)
+    return MlpData(x, y, params)
+
+
+def mlp_torch_like(fw: TorchLike, data: MlpData) -> Workload:
+    """One training step in PyTorch style: autograd for the gradients, hand-written SGD."""
+    params = [fw.from_numpy(p.copy()).requires_grad_() for p in data.params]
+    w1, b1, w2, b2, w3, b3 = params
+    x = fw.from_numpy(data.x)
+    y = fw.from_numpy(data.y.reshape(-1, 1))  # gather's index has the output's shape
+
+    def step() -> object:
+        h1 = (x @ w1 + b1).relu()
+        h2 = (h1 @ w2 + b2).relu()
+        logits = h2 @ w3 + b3
+        loss = -logits.log_softmax(dim=1).gather(1, y).mean()
+        loss.backward()
+        with fw.no_grad():
+            for p in params:
+                p -= LEARNING_RATE * p.grad
+                p.grad = None
+        return loss
+
+    return Workload(step, _first_losses(step))
+
+
+# --------------------------------------------------------------------------- plain NumPy
+
+
+def mlp_numpy(data: MlpData) -> Workload:
+    """The same training step with the gradients derived by hand."""
+    params = [p.copy() for p in data.params]
+    w1, b1, w2, b2, w3, b3 = params
+    x, y = data.x, data.y
+    rows = np.arange(len(y))
+
+    def step() -> object:
+        # forward
+        z1 = x @ w1 + b1
+        h1 = np.maximum(z1, 0)
+        z2 = h1 @ w2 + b2
+        h2 = np.maximum(z2, 0)
+        logits = h2 @ w3 + b3
+        shifted = logits - logits.max(axis=1, keepdims=True)
+        exp = np.exp(shifted)
+        total = exp.sum(axis=1, keepdims=True)
+        loss = -(shifted[rows, y] - np.log(total[:, 0])).mean()
+        # backward: d(mean cross-entropy)/d(logits) = (softmax - onehot) / batch
+        dlogits = exp / total
+        dlogits[rows, y] -= 1
+        dlogits /= len(y)
+        dw3, db3 = h2.T @ dlogits, dlogits.sum(axis=0)
+        dz2 = (dlogits @ w3.T) * (z2 > 0)
+        dw2, db2 = h1.T @ dz2, dz2.sum(axis=0)
+        dz1 = (dz2 @ w2.T) * (z1 > 0)
+        dw1, db1 = x.T @ dz1, dz1.sum(axis=0)
+        # SGD
+        for p, g in zip(params, (dw1, db1, dw2, db2, dw3, db3), strict=True):
+            p -= LEARNING_RATE * g
+        return loss
+
+    return Workload(step, _first_losses(step))
+
+
+def _first_losses(step: Callable[[], Any]) -> list[float]:
+    """The losses of the first two steps: the first checks the forward pass, the second that
+    the gradients and the SGD update agree too."""
+    return [float(step().item()) for _ in range(2)]

@@ -1,0 +1,77 @@
+"""Timing one workload inside a worker process, the way :mod:`timeit` does.
+
+1. **Warm up**: call ``step`` for a while, so caches, allocators and lazy initialisation (BLAS
+   thread pools, torch's dispatcher) are in their steady state before anything is timed.
+2. **Calibrate**: find a call count ``number`` (1, 2, 5, 10, 20, 50, ...) whose loop runs for at
+   least ``min_repeat_s``, so the clock's resolution and the loop's own cost are negligible.
+3. **Repeat**: time ``repeats`` loops of ``number`` calls; each gives one per-call time.
+
+The worker reports every per-call time, with their best and their median (the parent uses the
+best, see bench_report.py).  Two choices differ from :mod:`timeit` on purpose:
+
+* the garbage collector stays ON: a framework that allocates many Python objects per op pays
+  for collections in real training loops, and so it does here (both sides alike);
+* the loop calls a Python function per iteration (about 0.05 us), for every backend alike.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class TimingSettings:
+    warmup_s: float
+    min_repeat_s: float
+    repeats: int
+
+
+@dataclass(frozen=True)
+class Timing:
+    number: int  # calls per timed loop
+    per_call_s: list[float] = field(default_factory=list)  # one per repeat
+
+    @property
+    def median_s(self) -> float:
+        return statistics.median(self.per_call_s)
+
+    @property
+    def best_s(self) -> float:
+        return min(self.per_call_s)
+
+
+def measure(step: Callable[[], object], settings: TimingSettings) -> Timing:
+    """Warm up, calibrate, then time ``settings.repeats`` loops of ``step``."""
+    warm_up(step, settings.warmup_s)
+    number = calibrate(step, settings.min_repeat_s)
+    return Timing(number, [time_loop(step, number) / number for _ in range(settings.repeats)])
+
+
+def time_loop(step: Callable[[], object], number: int) -> float:
+    """Seconds taken by ``number`` back-to-back calls of ``step``."""
+    start = time.perf_counter()
+    for _ in range(number):
+        step()
+    return time.perf_counter() - start
+
+
+def warm_up(step: Callable[[], object], seconds: float, min_calls: int = 3) -> None:
+    deadline = time.perf_counter() + seconds
+    calls = 0
+    while calls < min_calls or time.perf_counter() < deadline:
+        step()
+        calls += 1
+
+
+def calibrate(step: Callable[[], object], min_repeat_s: float) -> int:
+    """The smallest count in 1, 2, 5, 10, 20, 50, ... whose loop takes ``min_repeat_s``."""
+    scale = 1
+    while True:
+        for multiple in (1, 2, 5):
+            number = multiple * scale
+            if time_loop(step, number) >= min_repeat_s:
+                return number
+        scale *= 10

@@ -1,0 +1,97 @@
+"""What one worker process does: time one case on one backend, print the result as JSON.
+
+A worker imports only its own backend (tt never shares a process with torch: their thread pools
+would compete for the same cores) and prints one JSON object as the LAST line of its stdout.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import platform
+import sys
+from typing import Any
+
+from bench_cases import Backend, build
+from bench_memory import run_memory
+from bench_timing import TimingSettings, measure
+
+# The variables that size the BLAS / OpenMP thread pools of NumPy (OpenBLAS) and torch (MKL,
+# OpenMP).  The parent sets all of them to the same value for every worker.
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def time_case(backend: Backend, case: str, settings: TimingSettings) -> dict[str, Any]:
+    load = os.getloadavg()[0]  # a busy machine at the start explains an odd round
+    workload = build(case, backend)
+    timing = measure(workload.step, settings)
+    return {
+        "backend": backend,
+        "case": case,
+        "loadavg_1min": load,
+        "number": timing.number,
+        "per_call_s": timing.per_call_s,
+        "median_s": timing.median_s,
+        "best_s": timing.best_s,
+        "check": workload.check,
+        "runtime": runtime_info(backend),
+    }
+
+
+def memory_case(steps: int, every: int) -> dict[str, Any]:
+    return {"backend": "tt", "case": "memory", **run_memory(steps, every)}
+
+
+def emit(result: dict[str, Any]) -> None:
+    sys.stdout.write(json.dumps(result) + "\n")
+
+
+def runtime_info(backend: Backend) -> dict[str, Any]:
+    """Versions and thread-pool sizes as this worker sees them."""
+    import numpy as np
+
+    info: dict[str, Any] = {
+        "python": platform.python_version(),
+        "pid": os.getpid(),
+        "thread_env": {name: os.environ.get(name) for name in THREAD_VARIABLES},
+        "numpy": np.__version__,
+        "numpy_blas": numpy_blas(),
+    }
+    if backend == "tt":
+        import tt_autograd
+        import tt_tensor
+
+        info["tt_tensor"] = tt_tensor.__version__
+        info["tt_autograd"] = tt_autograd.__version__
+    if backend == "torch":
+        info.update(torch_info())
+    return info
+
+
+def numpy_blas() -> str:
+    """NumPy's BLAS in one line, e.g. ``scipy-openblas 0.3.31 (OpenBLAS ... MAX_THREADS=64)``."""
+    import numpy as np
+
+    config: Any = np.show_config(mode="dicts")
+    blas = config.get("Build Dependencies", {}).get("blas", {})
+    detail = " ".join(str(blas.get("openblas configuration", "")).split())
+    return f"{blas.get('name', '?')} {blas.get('version', '?')}" + (
+        f" ({detail})" if detail else ""
+    )
+
+
+def torch_info() -> dict[str, Any]:
+    torch = importlib.import_module("torch")
+    settings = str(torch.__config__.show())
+    blas = next((p for p in settings.replace(",", " ").split() if p.startswith("BLAS_INFO=")), "")
+    backend = next(
+        (line for line in torch.__config__.parallel_info().splitlines() if "backend" in line), ""
+    )
+    return {
+        "torch": torch.__version__,
+        "torch_threads": torch.get_num_threads(),
+        "torch_interop_threads": torch.get_num_interop_threads(),
+        "torch_blas": blas.removeprefix("BLAS_INFO="),
+        "torch_parallel": backend.strip(),
+    }
