@@ -274,6 +274,14 @@ case("clamp", "basic", "min-only", lambda a: a.clamp(min=0.5), _clampable(3, 4))
 case("clamp", "basic", "max-only", lambda a: a.clamp(max=-0.5), _clampable(3, 4))
 case("clamp", "basic", "max-below-min", lambda a: a.clamp(0.5, -0.5), _clampable(3, 4))
 
+# softmax and log_softmax are fused primitives (one node each) with their own formulas.
+for _name in ("softmax", "log_softmax"):
+    case(_name, "basic", "dim1", lambda a, n=_name: getattr(a, n)(1), _u(3, 4))
+    case(_name, "basic", "dim0-3d", lambda a, n=_name: getattr(a, n)(0), _u(2, 3, 4))
+    case(_name, "basic", "times-input", lambda a, n=_name: getattr(a, n)(-1) * a, _u(3, 4))
+    case(_name, "0d", "()", lambda a, n=_name: getattr(a, n)(0), _u())
+    case(_name, "empty", "(0,3)", lambda a, n=_name: getattr(a, n)(1), _u(0, 3))
+
 # cast: the float32 round trip limits what finite differences can resolve.
 _F32_CHECK = {"eps": 1e-3, "atol": 1e-3, "rtol": 1e-3}
 case("cast", "basic", "f64->f32", lambda a: a.to(tt.float32) * 2.0, _u(3, 4), **_F32_CHECK)

@@ -42,7 +42,8 @@ def test_broadcast_mismatch_names_the_op_and_both_shapes(
 
 def test_in_place_broadcast_mismatch_names_the_op_and_shapes() -> None:
     x = tt.ones(2, 3)
-    with pytest.raises(RuntimeError, match=r"^mul_: shapes \(2, 3\) and \(4,\) cannot be broadcast"):
+    msg = r"^mul_: shapes \(2, 3\) and \(4,\) cannot be broadcast"
+    with pytest.raises(RuntimeError, match=msg):
         x *= tt.ones(4)
     with pytest.raises(
         RuntimeError, match=r"^add_: output with shape \(3,\) doesn't match .*\(2, 3\)"

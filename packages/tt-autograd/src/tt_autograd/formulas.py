@@ -275,6 +275,20 @@ def _cast(ctx: Node, g: Tensor) -> Grads:
     return (g,)  # the engine converts it back to the input's dtype
 
 
+@derivative("softmax", saves=(-1,))
+def _softmax(ctx: Node, g: Tensor) -> Grads:
+    (y,) = ctx.saved_tensors
+    (d,) = ctx.params
+    return (y * (g - (g * y).sum(d, keepdim=True)),)
+
+
+@derivative("log_softmax", saves=(-1,))
+def _log_softmax(ctx: Node, g: Tensor) -> Grads:
+    (y,) = ctx.saved_tensors
+    (d,) = ctx.params
+    return (g - y.exp() * g.sum(d, keepdim=True),)
+
+
 # ----------------------------------------------------------------------- linear algebra
 @derivative("matmul", saves=(0, 1))
 def _matmul(ctx: Node, g: Tensor) -> Grads:

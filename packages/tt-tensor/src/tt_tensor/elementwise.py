@@ -481,7 +481,27 @@ def sign(a: Tensor) -> Tensor:
 CLAMP = Primitive(
     "clamp", np.clip, inplace=lambda t, x, lo, hi: np.clip(x, lo, hi, out=t, casting="unsafe")
 )
-WHERE = Primitive("where", lambda a, b, cond: np.where(cond, a, b))
+_SAME_SIZE_INT = {2: np.int16, 4: np.int32, 8: np.int64}
+
+
+def _where(a: Any, b: Any, cond: Any) -> Any:
+    # ``where(mask, g, 0)`` (every relu, clamp and where gradient) with an unpredictable mask
+    # makes np.where branch badly (~100 us on 128x256).  Selecting bit patterns instead,
+    # ``g_bits & -mask``, is exact (it yields g or +0.0) and ~7x faster.
+    if (
+        isinstance(a, np.ndarray)
+        and a.dtype.kind == "f"
+        and a.shape == cond.shape
+        and np.ndim(b) == 0
+        and b == 0
+    ):
+        ints = _SAME_SIZE_INT[a.dtype.itemsize]
+        keep = -cond.view(np.int8).astype(ints)
+        return (a.view(ints) & keep).view(a.dtype)
+    return np.where(cond, a, b)
+
+
+WHERE = Primitive("where", _where)
 
 
 def clamp(a: Tensor, min: Any = None, max: Any = None) -> Tensor:

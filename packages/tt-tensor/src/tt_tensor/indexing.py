@@ -165,11 +165,24 @@ def copy_(x: Tensor, src: Tensor) -> Tensor:
 
 
 # ----------------------------------------------------------------------- gather / scatter
+def _along(index: Any, dim: int) -> tuple[Any, ...]:
+    """The advanced index that pairs each position of ``index`` with itself in every dim but
+    ``dim``, where ``index`` gives the coordinate: ``x[_along(i, 1)][r, c] = x[r, i[r, c]]``."""
+    coords: list[Any] = []
+    for d, s in enumerate(index.shape):
+        if d == dim:
+            coords.append(index)
+        else:
+            shape = [1] * index.ndim
+            shape[d] = s
+            coords.append(np.arange(s).reshape(shape))
+    return tuple(coords)
+
+
 def _gather(x: Any, index: Any, dim: int) -> Any:
     if x.ndim == 0:  # every index is 0 (checked): the value repeated in index's shape
         return np.broadcast_to(x, index.shape).copy()
-    sl = tuple(slice(0, s) if d != dim else slice(None) for d, s in enumerate(index.shape))
-    return np.take_along_axis(x[sl], index, axis=dim)
+    return x[_along(index, dim)]
 
 
 def _scatter_add(base: Any, src: Any, index: Any, dim: int) -> Any:
@@ -177,14 +190,7 @@ def _scatter_add(base: Any, src: Any, index: Any, dim: int) -> Any:
     if out.ndim == 0:  # every index is 0 (checked): add the first index.size values of src
         return out + np.sum(src.reshape(-1)[: index.size], dtype=out.dtype)
     src = src[tuple(slice(0, s) for s in index.shape)]
-    coords = list(np.indices(index.shape, sparse=True))
-    coords[dim] = index
-    flat = np.ravel_multi_index(tuple(np.broadcast_arrays(*coords)), out.shape).ravel()
-    if out.dtype.kind == "f":
-        add = np.bincount(flat, weights=src.ravel().astype(np.float64), minlength=out.size)
-        out.reshape(-1)[...] += add.astype(out.dtype)
-    else:
-        np.add.at(out.reshape(-1), flat, src.ravel())
+    np.add.at(out, _along(index, dim), src)  # repeated indices accumulate
     return out
 
 
