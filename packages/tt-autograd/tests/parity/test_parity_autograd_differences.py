@@ -1,0 +1,72 @@
+"""Where tt-autograd and PyTorch legitimately differ.
+
+Each test asserts tt's documented behaviour AND PyTorch's, so a change on either side shows up
+here.  The other modules leave exactly these cases out and point here."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+import tt_autograd  # noqa: F401  (gradient tracking on)
+import tt_tensor as tt
+
+pytestmark = pytest.mark.parity
+
+
+def test_inplace_with_history_on_a_view_raises():
+    # PyTorch rewrites the history of the base when a view of it is written in place
+    # ("view + inplace"); tt supports in-place writes with history only on the base tensor
+    # itself and says so.  (Writing through the base, y[0:1] = ..., works in both.)
+    x = tt.ones(3, requires_grad=True)
+    with pytest.raises(RuntimeError, match="not supported on views"):
+        (x * 2)[0:1].add_(1)
+    y = torch.ones(3, requires_grad=True)
+    z = y * 2
+    z[0:1].add_(1)
+    z.sum().backward()
+    assert y.grad.tolist() == [2.0, 2.0, 2.0]
+
+
+def test_scatter_add_gradient_of_a_larger_src():
+    # scatter_add reads src only where index reaches (index may be smaller than src).  tt
+    # gives the unread entries of src a zero gradient; PyTorch's backward returns a gradient
+    # of index's shape and then rejects it.
+    x, src = tt.zeros(3), tt.ones(3, requires_grad=True)
+    tt.scatter_add(x, 0, tt.tensor([2]), src).sum().backward()
+    assert src.grad.tolist() == [1.0, 0.0, 0.0]
+    y, tsrc = torch.zeros(3), torch.ones(3, requires_grad=True)
+    out = torch.scatter_add(y, 0, torch.tensor([2]), tsrc).sum()
+    with pytest.raises(RuntimeError, match="invalid gradient"):
+        out.backward()
+
+
+def test_bool_base_to_a_tensor_power():
+    # True ** t is a float tensor in both; its gradient is 0 * log(1) = 0 in tt, while
+    # PyTorch's backward fails an internal assert (a PyTorch bug).
+    x = tt.tensor([0.5, 2.0], requires_grad=True)
+    (True**x).sum().backward()
+    assert x.grad.tolist() == [0.0, 0.0]
+    y = torch.tensor([0.5, 2.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match="INTERNAL ASSERT"):
+        (True**y).sum().backward()
+
+
+def test_matmul_has_one_backward_node():
+    # tt records one primitive, so one node class; PyTorch names the kernel it dispatched to.
+    a, b = tt.ones(3, requires_grad=True), tt.ones(2, 3, requires_grad=True)
+    assert {type(t.grad_fn).__name__ for t in (a @ a, b @ a, b @ b.mT)} == {"MatmulBackward0"}
+    c, d = torch.ones(3, requires_grad=True), torch.ones(2, 3, requires_grad=True)
+    names = {type(t.grad_fn).__name__ for t in (c @ c, d @ c, d @ d.mT)}
+    assert names == {"DotBackward0", "MvBackward0", "MmBackward0"}
+
+
+def test_no_reference_cycle_warning_for_create_graph_backward():
+    # PyTorch warns that backward(create_graph=True) may make a reference cycle between a
+    # parameter and its gradient; tt does not warn (both compute the same graph of .grad).
+    x = tt.ones(2, requires_grad=True)
+    (x**3).sum().backward(create_graph=True)
+    assert x.grad.requires_grad
+    y = torch.ones(2, requires_grad=True)
+    with pytest.warns(UserWarning, match="reference cycle"):
+        (y**3).sum().backward(create_graph=True)

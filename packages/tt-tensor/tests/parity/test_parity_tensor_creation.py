@@ -1,0 +1,299 @@
+"""Creation functions and conversions against PyTorch: the dtypes PyTorch infers from Python
+data, the filled and range constructors, the *_like forms, dtype conversions, Python number
+conversions, and the shapes and dtypes of the random constructors (their values differ: see
+the differences module)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+pytestmark = pytest.mark.parity
+
+DTYPES = ["bool", "uint8", "int8", "int16", "int32", "int64", "float16", "float32", "float64"]
+
+PYTHON_DATA = [
+    3,
+    -2.5,
+    True,
+    [1, 2, 3],
+    [1.0, 2.0],
+    [True, False],
+    [1, 2.5],
+    [True, 2],
+    [True, 2.5],
+    [[1, 2], [3, 4]],
+    [[1.5], [2.5]],
+    [],
+    [[]],
+    (1, 2),
+    [(1, 2), (3, 4)],
+    [[[0]]],
+    2**40,
+    -(2**63),
+]
+
+
+@pytest.mark.parametrize("data", PYTHON_DATA, ids=repr)
+def test_tensor_from_python_data(check, data):
+    check(lambda m: m.tensor(data))
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("data", [[1, 0, 3], [0.5, -1.0], [True, False], 7, 1.5], ids=repr)
+def test_tensor_with_dtype(check, data, dtype):
+    # Floats into integer dtypes truncate toward zero in both; (-1.0 into uint8 is
+    # implementation-defined in C, so only non-negative floats go into unsigned types).
+    if dtype == "uint8" and data == [0.5, -1.0]:
+        data = [0.5, 1.0]
+    check(lambda m: m.tensor(data, dtype=getattr(m, dtype)))
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_tensor_from_numpy_data_keeps_dtype(check, rand, dtype):
+    arr = rand(2, 3, dtype=dtype)
+    check(lambda m: m.tensor(arr))
+    check(lambda m: m.as_tensor(arr))
+    check(lambda m: m.from_numpy(arr.copy()))
+    check(lambda m: m.tensor(arr[0, 0]))  # a NumPy scalar keeps its dtype too
+    check(lambda m: m.tensor([arr[0, 0], arr[1, 1]]))
+
+
+def test_tensor_from_tensors(check, rand):
+    check(lambda m, a: m.tensor([a[0], a[1]]), rand(2))
+    check(lambda m, a: m.tensor(a.tolist()), rand(2, 3, dtype="int16"))
+
+
+def test_from_numpy_and_as_tensor_share_memory(check):
+    arr = np.arange(6.0).reshape(2, 3)
+
+    def run(m):
+        a = arr.copy()
+        t = m.from_numpy(a)
+        u = m.as_tensor(a)
+        a[0, 0] = 100.0  # both see the write: no copy was made
+        return t, u, m.tensor(a)
+
+    check(run)
+
+
+def test_tensor_copies(check):
+    def run(m):
+        a = np.zeros(3)
+        t = m.tensor(a)
+        a[0] = 1.0
+        return t
+
+    check(run)
+
+
+@pytest.mark.parametrize("name", ["zeros", "ones", "empty"])
+@pytest.mark.parametrize("shape", [((),), (0,), (3,), (2, 3), ((2, 3),), ([4, 1],)], ids=str)
+@pytest.mark.parametrize("dtype", [None, "int64", "float64", "bool", "float16"])
+def test_filled(check, name, shape, dtype):
+    kw = {} if dtype is None else {"dtype": dtype}
+
+    def run(m):
+        t = getattr(m, name)(*shape, **{k: getattr(m, v) for k, v in kw.items()})
+        return (t.shape, t.dtype) if name == "empty" else t  # empty: values are arbitrary
+
+    check(run)
+
+
+@pytest.mark.parametrize("value", [3, 2.5, True, -1, 0.0], ids=repr)
+@pytest.mark.parametrize("dtype", [None, "int32", "float64", "bool", "uint8"])
+def test_full(check, value, dtype):
+    if dtype is None:
+        check(lambda m: m.full((2, 3), value))
+    else:
+        check(lambda m: m.full((2, 3), value, dtype=getattr(m, dtype)), or_raises=True)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        (5,),
+        (2, 7),
+        (0, 10, 3),
+        (5.0,),
+        (0, 1, 0.1),
+        (1, 2.5, 0.5),
+        (0, -3, -1),
+        (3, 3),
+        (-2.5, 2.5, 1.25),
+        (10, 0, -3),
+        (0, 1, 0.3),
+    ],
+    ids=repr,
+)
+@pytest.mark.parametrize("dtype", [None, "float64", "int32", "float32"])
+def test_arange(check, args, dtype):
+    if dtype == "int32" and args == (1, 2.5, 0.5):
+        dtype = "float64"  # a fractional step into an int dtype: see the differences module
+    if dtype is None:
+        check(lambda m: m.arange(*args))
+    else:
+        check(lambda m: m.arange(*args, dtype=getattr(m, dtype)))
+
+
+@pytest.mark.parametrize(
+    "args", [(0, 1, 5), (0, 1, 1), (0, 1, 0), (-3, 3, 7), (1, -1, 4), (0.5, 0.5, 3)], ids=repr
+)
+@pytest.mark.parametrize("dtype", [None, "float64", "int64"])
+def test_linspace(check, args, dtype):
+    if dtype is None:
+        check(lambda m: m.linspace(*args))
+    else:
+        check(lambda m: m.linspace(*args, dtype=getattr(m, dtype)))
+
+
+@pytest.mark.parametrize("args", [(3,), (2, 4), (4, 2), (0,), (1, 1)])
+@pytest.mark.parametrize("dtype", [None, "int64", "bool", "float64"])
+def test_eye(check, args, dtype):
+    kw = {} if dtype is None else {"dtype": dtype}
+    check(lambda m: m.eye(*args, **{k: getattr(m, v) for k, v in kw.items()}))
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_like_constructors(check, rand, dtype):
+    x = rand(2, 3, dtype=dtype)
+    check(lambda m, t: m.zeros_like(t), x)
+    check(lambda m, t: m.ones_like(t), x)
+    check(lambda m, t: m.full_like(t, 1), x)
+    check(lambda m, t: (m.empty_like(t).shape, m.empty_like(t).dtype), x)
+    check(lambda m, t: m.zeros_like(t, dtype=m.float64), x)
+    check(lambda m, t: m.ones_like(t, dtype=m.int8), x)
+
+
+def test_creation_errors(check_raises):
+    check_raises(lambda m: m.zeros(-1))
+    check_raises(lambda m: m.ones(2, -3))
+    check_raises(lambda m: m.full((-1,), 0.0))
+    check_raises(lambda m: m.arange(0, 3, 0))
+    check_raises(lambda m: m.arange(0, 3, -1))
+    check_raises(lambda m: m.arange(3, 0))
+    check_raises(lambda m: m.linspace(0, 1, -1))
+    check_raises(lambda m: m.tensor([[1, 2], [3]]))
+    check_raises(lambda m: m.eye(-1))
+    check_raises(lambda m: m.randint(3, 3, (2,)))
+    check_raises(lambda m: m.zeros(2.5))
+
+
+# ----------------------------------------------------------------------- random constructors
+RANDOM = {
+    "rand": lambda m: m.rand(2, 3),
+    "rand_float64": lambda m: m.rand(2, 3, dtype=m.float64),
+    "rand_tuple": lambda m: m.rand((4,)),
+    "randn": lambda m: m.randn(3),
+    "randn_float16": lambda m: m.randn(3, dtype=m.float16),
+    "randint": lambda m: m.randint(0, 5, (2, 3)),
+    "randint_high_only": lambda m: m.randint(5, (4,)),
+    "randint_dtype": lambda m: m.randint(0, 5, (2,), dtype=m.int32),
+    "randperm": lambda m: m.randperm(6),
+    "rand_like": lambda m: m.rand_like(m.zeros(2, dtype=m.float64)),
+    "randn_like": lambda m: m.randn_like(m.zeros(3, 1)),
+    "randint_like": lambda m: m.randint_like(m.zeros(2, dtype=m.int32), 4),
+    "normal": lambda m: m.normal(1.0, 2.0, (3, 2)),
+    "bernoulli": lambda m: m.bernoulli(m.full((3,), 0.5, dtype=m.float64)),
+    "uniform_": lambda m: m.zeros(3).uniform_(-1, 1),
+    "normal_": lambda m: m.zeros(3, dtype=m.float64).normal_(),
+    "bernoulli_": lambda m: m.zeros(3).bernoulli_(0.3),
+}
+
+
+@pytest.mark.parametrize("name", RANDOM)
+def test_random_shapes_and_dtypes(check, name):
+    check(lambda m: (RANDOM[name](m).shape, RANDOM[name](m).dtype))
+
+
+def test_random_value_ranges(check):
+    # Same distributions: compare properties of the samples, not the samples.
+    check(lambda m: bool(((m.rand(1000) >= 0) & (m.rand(1000) < 1)).all()))
+    check(
+        lambda m: bool(((m.randint(-2, 3, (1000,)) >= -2) & (m.randint(-2, 3, (1000,)) < 3)).all())
+    )
+    check(lambda m: m.randperm(10).sort().values if m.__name__ == "torch" else m.arange(10))
+    check(lambda m: m.bernoulli(m.ones(4)) + m.bernoulli(m.zeros(4)))
+
+
+def test_random_errors(check_raises):
+    check_raises(lambda m: m.randint(5, 2, (3,)))
+    check_raises(lambda m: m.normal(0.0, -1.0, (2,)))
+    check_raises(lambda m: m.bernoulli(m.tensor([1.5])))
+    # PyTorch's kernel lookup raises NotImplementedError; tt checks the dtype up front.
+    kernel = {"types": (RuntimeError, NotImplementedError), "why": "kernel lookup vs check"}
+    check_raises(lambda m: m.rand(2, dtype=m.int64), **kernel)
+
+
+# ----------------------------------------------------------------------- conversions
+CONVERSIONS = ["float", "double", "half", "long", "int", "short", "char", "byte", "bool"]
+
+
+@pytest.mark.parametrize("name", CONVERSIONS)
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_conversion_methods(check, name, dtype):
+    # Values that every dtype holds exactly (negative floats into uint8 are undefined in C).
+    src = np.array([0, 1, 2, 7, 100], dtype) if dtype != "bool" else np.array([0, 1, 1, 0, 1], bool)
+    check(lambda m, t: getattr(t, name)(), src)
+
+
+@pytest.mark.parametrize("db", DTYPES)
+@pytest.mark.parametrize("da", DTYPES)
+def test_to_dtype(check, rand, da, db):
+    x = (
+        rand(3, 4, dtype=da, low=0)
+        if db == "uint8" and da.startswith("float")
+        else rand(3, 4, dtype=da)
+    )
+    if db == "uint8" and da.startswith("float"):
+        x = np.abs(x)
+    check(lambda m, t: t.to(getattr(m, db)), x)
+    check(lambda m, t: t.to(dtype=getattr(m, db)), x)
+    check(lambda m, t: t.type_as(m.zeros(1, dtype=getattr(m, db))), x)
+    check(lambda m, t: t.to(m.zeros(1, dtype=getattr(m, db))), x)
+
+
+def test_float_to_int_truncates_toward_zero(check):
+    x = np.array([-2.7, -0.5, 0.5, 2.7, 1e3], np.float32)
+    for name in ("long", "int", "short", "char"):
+        check(lambda m, t, n=name: getattr(t, n)(), x)
+    check(lambda m, t: t.bool(), np.array([0.0, -0.0, 0.1, np.nan], np.float32))
+
+
+def test_to_device_and_identity(check, rand):
+    x = rand(3)
+    check(lambda m, t: t.to("cpu"), x)
+    check(lambda m, t: t.to("cpu", m.float64), x)
+    check(lambda m, t: t.cpu(), x)
+    check(lambda m, t: t.to(m.float32) is t, x)  # no conversion: the same tensor
+    check(lambda m, t: t.to(m.float32, copy=True) is t, x)
+    check(lambda m, t: t.device.type if m.__name__ == "torch" else t.device, x)
+
+
+def test_python_conversions(check, rand):
+    check(lambda m, t: t.item(), rand(dtype="float32"))
+    check(lambda m, t: t.item(), rand(1, 1, dtype="int64"))
+    check(lambda m, t: t.item(), rand(dtype="bool"))
+    check(lambda m, t: t.tolist(), rand(2, 3))
+    check(lambda m, t: t.tolist(), rand(2, dtype="int8"))
+    check(lambda m, t: t.tolist(), rand(dtype="bool"))
+    check(lambda m, t: float(t), rand(1))
+    check(lambda m, t: int(t), np.array(2.7, np.float32))
+    check(lambda m, t: bool(t), np.array([0.0], np.float32))
+    check(lambda m, t: [10, 20, 30][t], np.array(2))  # __index__
+    check(lambda m, t: len(t), rand(4, 2))
+    check(lambda m, t: [u.item() for u in t], rand(3))
+    check(lambda m, t: list(t), rand(2, 3))
+    check(lambda m, t: f"{t:.3f}", np.array(1.23456, np.float32))
+    check(lambda m, t: t.numpy().tolist(), rand(2, 2))
+    check(lambda m, t: np.asarray(t).dtype.name, rand(2, dtype="int16"))
+    check(lambda m, t: (t.dtype.is_floating_point, t.dtype.is_signed, t.dtype.itemsize), rand(2))
+
+
+def test_python_conversion_errors(check_raises, rand):
+    check_raises(lambda m, t: t.item(), rand(2))
+    check_raises(lambda m, t: bool(t), rand(2))
+    check_raises(lambda m, t: len(t), rand())
+    check_raises(lambda m, t: iter(t), rand())
+    check_raises(lambda m, t: [1, 2][t], rand(1))  # a float tensor is not an index
+    check_raises(lambda m, t: t.to(m.float32, bad=True), rand(1))
