@@ -33,11 +33,15 @@ Formula = Callable[[Node, Tensor], Grads]
 NODE_CLASSES: dict[Primitive, type[Node]] = {}
 
 
-def derivative(name: str, saves: tuple[int, ...] = ()) -> Callable[[Formula], Formula]:
+def derivative(
+    name: str, saves: tuple[int, ...] = (), needed_by: dict[int, int] | None = None
+) -> Callable[[Formula], Formula]:
     """Register ``formula`` as the derivative of primitive ``name``.
 
-    ``saves`` lists which inputs the formula reads (``-1``: the output).  Creates the node
-    class ``<Name>Backward0`` used as ``grad_fn``."""
+    ``saves`` lists which inputs the formula reads (``-1``: the output).  ``needed_by`` maps a
+    saved input to the one input whose gradient reads it: when that gradient is not needed the
+    input is not saved (so a later in-place write to it is no error), as in PyTorch.  Creates
+    the node class ``<Name>Backward0`` used as ``grad_fn``."""
 
     def register(formula: Formula) -> Formula:
         op = PRIMITIVES[name]
@@ -45,7 +49,13 @@ def derivative(name: str, saves: tuple[int, ...] = ()) -> Callable[[Formula], Fo
         cls = type(
             cls_name,
             (Node,),
-            {"__slots__": (), "formula": staticmethod(formula), "saves": saves, "name": cls_name},
+            {
+                "__slots__": (),
+                "formula": staticmethod(formula),
+                "saves": saves,
+                "needed_by": needed_by,
+                "name": cls_name,
+            },
         )
         NODE_CLASSES[op] = cls
         return formula
@@ -88,7 +98,7 @@ def _sub(ctx: Node, g: Tensor) -> Grads:
     )
 
 
-@derivative("mul", saves=(0, 1))
+@derivative("mul", saves=(0, 1), needed_by={0: 1, 1: 0})
 def _mul(ctx: Node, g: Tensor) -> Grads:
     a, b = ctx.saved_tensors
     return sum_to(g * b, ctx.shapes[0]) if ctx.next[0] is not None else None, (
@@ -96,7 +106,7 @@ def _mul(ctx: Node, g: Tensor) -> Grads:
     )
 
 
-@derivative("div", saves=(0, 1))
+@derivative("div", saves=(0, 1), needed_by={0: 1})
 def _div(ctx: Node, g: Tensor) -> Grads:
     a, b = ctx.saved_tensors
     ga = sum_to(g / b, ctx.shapes[0]) if ctx.next[0] is not None else None
@@ -116,7 +126,8 @@ def _pow(ctx: Node, g: Tensor) -> Grads:
             ga = g * 0.0 if b == 0 else g * b * a ** (b - 1)
         ga = sum_to(ga, ctx.shapes[0])
     if ctx.next[1] is not None:
-        base = a if isinstance(a, Tensor) else tt.tensor(float(a), dtype=g.dtype)
+        # In the result's dtype: log of a float16 base under a float64 exponent loses digits.
+        base = a.to(g.dtype) if isinstance(a, Tensor) else tt.tensor(float(a), dtype=g.dtype)
         zero_base = (base == 0) & (b >= 0) if isinstance(b, Tensor) else base == 0
         log_base = tt.where(zero_base, 1.0, base).log()  # no 0 * log(0): no nan, no warning
         gb = sum_to(tt.where(zero_base, 0.0, g * out * log_base), ctx.shapes[1])

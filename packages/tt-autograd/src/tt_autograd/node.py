@@ -55,6 +55,7 @@ class Node:
     # node sets only what that node needs (recording is on the hot path of every op).
     formula: Callable[[Node, Tensor], tuple[Tensor | None, ...]]
     saves: tuple[int, ...] = ()
+    needed_by: dict[int, int] | None = None
     name = "Node"
     hooks: list[Callable[[Tensor], Tensor | None]] | None = None
     retained: Any = None
@@ -91,6 +92,8 @@ class Node:
         saved: list[Any] = []
         versions: list[int] = []
         scalars: list[Any] = []
+        needed_by = self.needed_by
+        unused = {i for i, j in needed_by.items() if self.next[j] is None} if needed_by else ()
         for i in self.saves:
             if i < 0:
                 assert out is not None
@@ -100,6 +103,10 @@ class Node:
                 s = inputs[i]
                 if s is None:  # a Python scalar operand: keep its value
                     scalars.append(arrays[i])
+                    versions.append(-1)
+                elif i in unused:
+                    s = None  # only another input's gradient reads it, and that one is unused
+                    scalars.append(None)
                     versions.append(-1)
                 else:
                     versions.append(s._vc[0])

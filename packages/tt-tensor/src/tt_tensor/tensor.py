@@ -649,8 +649,11 @@ class Tensor:
         return _ew.masked_fill(self, mask, value)
 
     def masked_fill_(self, mask: Tensor, value: Any) -> Tensor:
-        """In-place :meth:`masked_fill`."""
-        return _indexing.setitem(self, _ew.as_bool_mask(mask, self), value)
+        """In-place :meth:`masked_fill` (``mask`` broadcasts to this tensor's shape)."""
+        mask = _ew.as_bool_mask(mask, self)
+        if mask.shape != self.shape:
+            mask = _shape.expand(mask, tuple(self.shape))
+        return _indexing.setitem(self, mask, value)
 
     def eq(self, other: Any) -> Tensor:
         """Elementwise ``==``."""
