@@ -29,6 +29,7 @@ import pytest
 
 import tt_autograd as ag
 import tt_tensor as tt
+import tt_tensor.elementwise as tt_tensor_elementwise
 from tt_tensor import dispatch
 from tt_tensor.shape import unfold_backward
 
@@ -273,6 +274,12 @@ for _name, (_fn, _build) in _UNARY.items():
 case("clamp", "basic", "min-only", lambda a: a.clamp(min=0.5), _clampable(3, 4))
 case("clamp", "basic", "max-only", lambda a: a.clamp(max=-0.5), _clampable(3, 4))
 case("clamp", "basic", "max-below-min", lambda a: a.clamp(0.5, -0.5), _clampable(3, 4))
+
+# threshold_backward (relu's gradient, a fused primitive): linear in g, flat in out.
+_tb = tt_tensor_elementwise.threshold_backward
+case("threshold_backward", "basic", "(3,4)", _tb, _cat_arrays(_u(3, 4), _away_from_zero(3, 4)))
+case("threshold_backward", "0d", "()", _tb, _cat_arrays(_u(), _away_from_zero()))
+case("threshold_backward", "empty", "(0,3)", _tb, _cat_arrays(_u(0, 3), _away_from_zero(0, 3)))
 
 # softmax and log_softmax are fused primitives (one node each) with their own formulas.
 for _name in ("softmax", "log_softmax"):

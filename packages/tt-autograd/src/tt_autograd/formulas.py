@@ -21,6 +21,7 @@ import numpy as np
 import tt_tensor as tt
 from tt_tensor import Tensor
 from tt_tensor.dispatch import PRIMITIVES, Primitive
+from tt_tensor.elementwise import threshold_backward
 from tt_tensor.shape import unfold_backward
 
 from .node import Node
@@ -71,6 +72,8 @@ def sum_to(g: Tensor, shape: tuple[int, ...] | None) -> Tensor:
     if gs == shape:
         return g
     lead = len(gs) - len(shape)
+    if gs[lead:] == shape:  # only new leading dims (a bias): one reduction, no reshape
+        return g.sum(tuple(range(lead)))
     dims = tuple(range(lead)) + tuple(
         i + lead for i, s in enumerate(shape) if s == 1 and gs[i + lead] != 1
     )
@@ -252,7 +255,15 @@ def _sigmoid(ctx: Node, g: Tensor) -> Grads:
 @derivative("relu", saves=(-1,))
 def _relu(ctx: Node, g: Tensor) -> Grads:
     (out,) = ctx.saved_tensors
-    return (tt.where(out > 0, g, 0.0),)
+    return (threshold_backward(g, out),)
+
+
+@derivative("threshold_backward", saves=(1,))
+def _threshold_backward(ctx: Node, g: Tensor) -> Grads:
+    # Linear in its gradient input; zero almost everywhere in ``out`` (no gradient there).
+    (out,) = ctx.saved_tensors
+    gg = threshold_backward(g, out) if ctx.next[0] is not None else None
+    return gg, (tt.zeros_like(out) if ctx.next[1] is not None else None)
 
 
 @derivative("sign")

@@ -63,6 +63,14 @@ CASES = {
     "pow": (lambda m, x, y: x**y + x**1.5, [((3,), F, 0.5, 2.0), ((3,), F)]),
     "prod": (lambda m, x: x.prod(1), [((2, 3), F)]),
     "relu": (lambda m, x: x.relu(), [((3,), F)]),
+    "threshold_backward": (
+        lambda m, g, out: (
+            m.ops.aten.threshold_backward(g, out, 0)
+            if m is torch
+            else m.elementwise.threshold_backward(g, out)
+        ),
+        [((3, 4), F), ((3, 4), F)],
+    ),
     "remainder": (lambda m, x, y: x % y, [((3,), D, 0.1, 0.9), ((3,), D, 1.5, 2.0)]),
     "reshape": (lambda m, x: x.reshape(3, 2), [((2, 3), F)]),
     "rsqrt": (lambda m, x: x.rsqrt(), [((3,), F, 0.5, 2.0)]),

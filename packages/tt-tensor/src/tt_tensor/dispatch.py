@@ -245,9 +245,10 @@ def dispatch_inplace(
         for fn in _before:
             fn(op, inputs, arrays, params)
     if op.inplace is not None:
-        res_dt = np.result_type(*arrays)
-        if category(res_dt) > category(tdata.dtype):
-            _raise_cast(op, res_dt, tdata.dtype)
+        if not all(getattr(a, "dtype", None) is tdata.dtype for a in arrays):
+            res_dt = np.result_type(*arrays)
+            if category(res_dt) > category(tdata.dtype):
+                _raise_cast(op, res_dt, tdata.dtype)
         try:
             op.inplace(tdata, *arrays, *params)
         except ValueError:

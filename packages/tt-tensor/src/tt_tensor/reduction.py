@@ -63,7 +63,7 @@ def _acc_dtype(x: Any, dtype: Any) -> Any:
 def _sum(x: Any, dims: Any, keepdim: bool, dtype: Any) -> Any:
     if x.dtype == np.float16 and dtype is None:  # accumulate in float32, like PyTorch
         return np.sum(x, axis=dims, keepdims=keepdim, dtype=np.float32).astype(np.float16)
-    return np.sum(x, axis=dims, keepdims=keepdim, dtype=dtype)
+    return np.add.reduce(x, axis=dims, keepdims=keepdim, dtype=dtype)
 
 
 def _prod(x: Any, dims: Any, keepdim: bool, dtype: Any) -> Any:

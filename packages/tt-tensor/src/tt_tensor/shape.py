@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import builtins
 import itertools
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -65,6 +66,8 @@ def norm_dim(dim: Any, ndim: int, op: str, *, tensor_ndim: int | None = None) ->
 
     A 0-d tensor accepts dims -1 and 0, as in PyTorch.  ``tensor_ndim`` is the input's ndim
     for the error message when it differs from ``ndim`` (``unsqueeze`` accepts ``ndim + 1``)."""
+    if type(dim) is int and ndim and -ndim <= dim < ndim:  # the common case, checked cheaply
+        return dim % ndim
     if not isinstance(dim, (int, np.integer)) or isinstance(dim, bool):
         raise TypeError(f"{op}: dim must be an int, got {type(dim).__name__}")
     n = builtins.max(ndim, 1)
@@ -112,6 +115,8 @@ def shape_args(args: tuple[Any, ...]) -> tuple[int, ...]:
 
 
 def _infer_shape(shape: tuple[int, ...], numel: int, op: str) -> tuple[int, ...]:
+    if -1 not in shape and math.prod(shape) == numel and builtins.min(shape, default=0) >= 0:
+        return shape  # the common case: a complete, valid shape
     if shape.count(-1) > 1:
         raise RuntimeError(f"{op}: only one dimension can be inferred, got shape {list(shape)}")
     known = 1

@@ -86,6 +86,14 @@ CASES = {
     "pow": (lambda m, x: x.abs() ** 1.5, [((3,), F)]),
     "prod": (lambda m, x: x.prod(1), [((2, 3), F)]),
     "relu": (lambda m, x: x.relu(), [((3,), F)]),
+    "threshold_backward": (
+        lambda m, g, out: (
+            m.ops.aten.threshold_backward(g, out, 0)
+            if m is torch
+            else m.elementwise.threshold_backward(g, out)
+        ),
+        [((3, 4), F), ((3, 4), F)],
+    ),
     "remainder": (lambda m, x: x % 3, [((4,), "int64")]),
     "reshape": (lambda m, x: x.reshape(3, 2), [((2, 3), F)]),
     "rsqrt": (lambda m, x: x.abs().rsqrt(), [((3,), F)]),
