@@ -60,10 +60,13 @@ def _acc_dtype(x: Any, dtype: Any) -> Any:
     return _I64 if k in "iub" else None
 
 
+_add_reduce: Any = np.add.reduce  # np.sum without its Python-level wrapper
+
+
 def _sum(x: Any, dims: Any, keepdim: bool, dtype: Any) -> Any:
     if x.dtype == np.float16 and dtype is None:  # accumulate in float32, like PyTorch
         return np.sum(x, axis=dims, keepdims=keepdim, dtype=np.float32).astype(np.float16)
-    return np.add.reduce(x, axis=dims, keepdims=keepdim, dtype=dtype)
+    return _add_reduce(x, axis=dims, keepdims=keepdim, dtype=dtype)
 
 
 def _prod(x: Any, dims: Any, keepdim: bool, dtype: Any) -> Any:

@@ -184,7 +184,23 @@ def _pad(x: Any, widths: tuple[tuple[int, int], ...], value: Any) -> Any:
 RESHAPE = Primitive("reshape", np.reshape, view=True)
 VIEW = Primitive("view", _reshape_view, view=True)
 PERMUTE = Primitive("permute", np.transpose, view=True)
-EXPAND = Primitive("expand", np.broadcast_to, view=True)
+
+
+def _expand(x: Any, shape: tuple[int, ...]) -> Any:
+    if not x.flags.c_contiguous:
+        return np.broadcast_to(x, shape)
+    # A contiguous array can be re-strided directly (stride 0 along expanded dims), which
+    # skips np.broadcast_to's Python-level iterator setup (~3 us against ~1 us).
+    strides = [0] * len(shape)
+    lead = len(shape) - x.ndim
+    for i, (s, st) in enumerate(zip(x.shape, x.strides, strict=True)):
+        strides[lead + i] = st if s != 1 else 0
+    out = np.ndarray(shape, x.dtype, buffer=x, strides=tuple(strides))
+    out.flags.writeable = False  # expanded memory is shared: writes would be ambiguous
+    return out
+
+
+EXPAND = Primitive("expand", _expand, view=True)
 FLIP = Primitive("flip", lambda x, dims: np.flip(x, dims), view=True)
 UNFOLD = Primitive("unfold", _unfold, view=True)
 UNFOLD_BACKWARD = Primitive("unfold_backward", _unfold_backward)
