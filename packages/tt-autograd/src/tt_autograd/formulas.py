@@ -343,10 +343,12 @@ def _keepdim_shape(shape: tuple[int, ...], dims: Any) -> tuple[int, ...]:
 
 @derivative("sum")
 def _sum(ctx: Node, g: Tensor) -> Grads:
-    dims, _, _ = ctx.params
+    dims, keepdim, _ = ctx.params
     shape = ctx.shapes[0]
     assert shape is not None
-    return (g.reshape(_keepdim_shape(shape, dims)).expand(shape),)
+    if dims is not None and not keepdim:  # put the reduced dims back as size 1 first
+        g = g.reshape(_keepdim_shape(shape, dims))
+    return (g.expand(shape),)  # (a full reduction's 0-d gradient expands directly)
 
 
 def _extreme(ctx: Node, g: Tensor) -> Grads:

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from typing import Any
 
 from tt_tensor import Tensor
+from tt_tensor.tensor import _make as _view_of_saved
 
 from .grad_mode import _enabled
 
@@ -196,9 +197,7 @@ class Node:
 def _wrap_output(s: SavedOutput, node: Node) -> Tensor:
     """The saved output as a tensor; while recording (create_graph) it is attached to ``node``
     so that second derivatives flow through it."""
-    from tt_tensor import from_numpy
-
-    t = from_numpy(s.array)
+    t = _view_of_saved(s.array)
     t._vc = s.vc
     if _enabled[0]:
         t._requires_grad = True

@@ -81,11 +81,19 @@ PRIMITIVES: dict[str, Primitive] = {}
 
 
 def _ufunc_inplace(ufunc: np.ufunc) -> Callable[..., Any]:
-    def inplace(target: Any, *arrays: Any) -> None:
+    if ufunc in (np.add, np.subtract, np.multiply):  # like their out-of-place forms (see
+        # tt_tensor.elementwise): not silenced, the hottest in-place ops (optimizer steps)
+
+        def inplace(target: Any, *arrays: Any) -> None:
+            ufunc(*arrays, out=target, casting="unsafe")
+
+        return inplace
+
+    def quiet_inplace(target: Any, *arrays: Any) -> None:
         with np.errstate(all="ignore"):  # IEEE results (x/0 = inf) without NumPy warnings
             ufunc(*arrays, out=target, casting="unsafe")
 
-    return inplace
+    return quiet_inplace
 
 
 Inputs = Sequence["Tensor | None"]

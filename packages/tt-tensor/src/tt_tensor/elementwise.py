@@ -12,10 +12,10 @@ functions (``exp``, ``log``, ``sqrt``, ...) turn integer inputs into ``float32``
 into their target and allocate nothing.
 
 Floating-point edge cases give IEEE results, as in PyTorch (``1/0 = inf``, ``log(-1) = nan``).
-Division, powers, in-place arithmetic and the math functions run with NumPy's floating-point
-warnings silenced (PyTorch never warns).  Out-of-place ``add``/``sub``/``mul`` do not: silencing
-costs about 1.3 microseconds a call on the hottest ops, so an overflow there still shows NumPy's
-``RuntimeWarning`` (the value, ``inf``, matches PyTorch).  Integer division by zero raises, as in
+Division, powers and the math functions run with NumPy's floating-point warnings silenced
+(PyTorch never warns).  ``add``/``sub``/``mul`` and their in-place forms do not: silencing costs
+about 1.3 microseconds a call on the hottest ops (every optimizer step), so an overflow there
+still shows NumPy's ``RuntimeWarning`` (the value, ``inf``, matches PyTorch).  Integer division by zero raises, as in
 PyTorch.
 """
 

@@ -190,7 +190,10 @@ def _scatter_add(base: Any, src: Any, index: Any, dim: int) -> Any:
     if out.ndim == 0:  # every index is 0 (checked): add the first index.size values of src
         return out + np.sum(src.reshape(-1)[: index.size], dtype=out.dtype)
     src = src[tuple(slice(0, s) for s in index.shape)]
-    np.add.at(out, _along(index, dim), src)  # repeated indices accumulate
+    if index.shape[dim] == 1:  # one index per slice: positions are distinct, a plain add does
+        out[_along(index, dim)] += src
+    else:
+        np.add.at(out, _along(index, dim), src)  # repeated indices accumulate
     return out
 
 

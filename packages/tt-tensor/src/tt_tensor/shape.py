@@ -181,9 +181,9 @@ def _pad(x: Any, widths: tuple[tuple[int, int], ...], value: Any) -> Any:
     return np.pad(x, widths, mode="constant", constant_values=value)
 
 
-RESHAPE = Primitive("reshape", np.reshape, view=True)
+RESHAPE = Primitive("reshape", lambda x, shape: x.reshape(shape), view=True)
 VIEW = Primitive("view", _reshape_view, view=True)
-PERMUTE = Primitive("permute", np.transpose, view=True)
+PERMUTE = Primitive("permute", lambda x, dims: x.transpose(dims), view=True)
 
 
 def _expand(x: Any, shape: tuple[int, ...]) -> Any:
@@ -277,6 +277,12 @@ def permute(x: Tensor, dims: Sequence[int]) -> Tensor:
     if len(set(norm)) != nd:
         raise RuntimeError(f"permute: duplicate dims are not allowed, got {tuple(dims)}")
     return dispatch(PERMUTE, (x,), (x._data,), (norm,))
+
+
+def reverse_dims(x: Tensor) -> Tensor:
+    """All dims in reverse order (``x.T``): ``(a, b, c) -> (c, b, a)``.  A view."""
+    nd = x._data.ndim
+    return dispatch(PERMUTE, (x,), (x._data,), (tuple(range(nd - 1, -1, -1)),))
 
 
 def transpose(x: Tensor, dim0: int, dim1: int) -> Tensor:

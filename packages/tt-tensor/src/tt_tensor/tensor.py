@@ -880,7 +880,7 @@ class Tensor:
         """Transpose a tensor of at most 2 dims."""
         if self._data.ndim > 2:
             raise RuntimeError(f"t: expects a tensor with <= 2 dimensions, but got {self.ndim}")
-        return _shape.permute(self, tuple(range(self._data.ndim))[::-1])
+        return _shape.reverse_dims(self)
 
     def permute(self, *dims: Any) -> Tensor:
         """Reorder dims (a view)."""
@@ -889,7 +889,7 @@ class Tensor:
     @property
     def T(self) -> Tensor:
         """All dims reversed."""
-        return _shape.permute(self, tuple(range(self._data.ndim))[::-1])
+        return _shape.reverse_dims(self)
 
     @property
     def mT(self) -> Tensor:
