@@ -15,8 +15,8 @@ Floating-point edge cases give IEEE results, as in PyTorch (``1/0 = inf``, ``log
 Division, powers and the math functions run with NumPy's floating-point warnings silenced
 (PyTorch never warns).  ``add``/``sub``/``mul`` and their in-place forms do not: silencing costs
 about 1.3 microseconds a call on the hottest ops (every optimizer step), so an overflow there
-still shows NumPy's ``RuntimeWarning`` (the value, ``inf``, matches PyTorch).  Integer division by zero raises, as in
-PyTorch.
+still shows NumPy's ``RuntimeWarning`` (the value, ``inf``, matches PyTorch); so does
+``matmul``.  Integer division by zero raises, as in PyTorch.
 """
 
 from __future__ import annotations

@@ -84,6 +84,14 @@ def norm_dims(dim: Any, ndim: int, op: str) -> tuple[int, ...] | None:
     """Normalise ``dim`` (int, sequence or ``None`` for all) to a sorted tuple, or ``None``."""
     if dim is None:
         return None
+    if (
+        type(dim) is tuple
+        and dim
+        and type(dim[0]) is int
+        and 0 <= dim[0] <= dim[-1] < ndim
+        and dim == tuple(range(dim[0], dim[0] + len(dim)))
+    ):
+        return dim  # already normalised: a run of consecutive dims (sum_to's leading dims)
     if isinstance(dim, (int, np.integer)):
         return (norm_dim(dim, ndim, op),) if ndim else ()
     try:
