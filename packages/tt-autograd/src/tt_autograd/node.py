@@ -67,8 +67,30 @@ class Node:
     def __init__(
         self, inputs: Any, arrays: Any, params: tuple[Any, ...], out: Tensor | None
     ) -> None:
-        # One pass over the inputs: the edge each gradient follows, and the input's shape and
-        # dtype (the formula reduces and casts to them).
+        # For each input: the edge its gradient follows (the node that made it, the input itself
+        # when it is a leaf that requires grad, else None), and its shape and dtype (the
+        # gradient is reduced and cast to them).  One and two tensor inputs are unrolled: this
+        # runs for every recorded op and the loop below costs twice as much.
+        n = len(inputs)
+        if n == 1 and inputs[0] is not None:
+            a = inputs[0]
+            self.next = ((a.grad_fn or a) if a._requires_grad else None,)
+            self.shapes = (a._data.shape,)
+            self.dtypes = (a._data.dtype,)
+        elif n == 2 and inputs[0] is not None and inputs[1] is not None:
+            a, b = inputs
+            da, db = a._data, b._data
+            ea = (a.grad_fn or a) if a._requires_grad else None
+            self.next = (ea, (b.grad_fn or b) if b._requires_grad else None)
+            self.shapes = (da.shape, db.shape)
+            self.dtypes = (da.dtype, db.dtype)
+        else:
+            self._edges(inputs)
+        self.params = params
+        if self.saves:
+            self._save(inputs, arrays, out)
+
+    def _edges(self, inputs: Any) -> None:
         nxt: list[Any] = []
         shapes: list[Any] = []
         dtypes: list[Any] = []
@@ -77,17 +99,14 @@ class Node:
                 nxt.append(None)
                 shapes.append(None)
                 dtypes.append(None)
-                continue
-            d = t._data
-            shapes.append(d.shape)
-            dtypes.append(d.dtype)
-            nxt.append((t.grad_fn or t) if t._requires_grad else None)
-        self.next = tuple(nxt)
-        self.shapes = tuple(shapes)
-        self.dtypes = tuple(dtypes)
-        self.params = params
-        if self.saves:
-            self._save(inputs, arrays, out)
+            else:
+                d = t._data
+                shapes.append(d.shape)
+                dtypes.append(d.dtype)
+                nxt.append((t.grad_fn or t) if t._requires_grad else None)
+        self.next = (*nxt,)
+        self.shapes = (*shapes,)
+        self.dtypes = (*dtypes,)
 
     def _save(self, inputs: Any, arrays: Any, out: Tensor | None) -> None:
         saved: list[Any] = []

@@ -202,7 +202,7 @@ def dispatch(
     if _before:
         for fn in _before:
             fn(op, inputs, arrays, params)
-    arr = op.forward(*arrays, *params)
+    arr = op.forward(*arrays, *params) if params else op.forward(*arrays)
     if type(arr) is not np.ndarray:  # NumPy returns scalars for 0-d results
         arr = np.asarray(arr)
     if op.view and np.may_share_memory(arr, arrays[0]):
