@@ -63,6 +63,9 @@ class Node:
     saved: tuple[Any, ...] | None = ()
     versions: tuple[int, ...] = ()
     scalars: tuple[Any, ...] = ()
+    next: tuple[Any, ...]
+    shapes: tuple[Any, ...]
+    dtypes: tuple[Any, ...]
 
     def __init__(
         self, inputs: Any, arrays: Any, params: tuple[Any, ...], out: Tensor | None

@@ -80,7 +80,7 @@ class Primitive:
 PRIMITIVES: dict[str, Primitive] = {}
 
 
-def _ufunc_inplace(ufunc: np.ufunc) -> Callable[..., Any]:
+def _ufunc_inplace(ufunc: Any) -> Callable[..., Any]:
     if ufunc in (np.add, np.subtract, np.multiply):  # like their out-of-place forms (see
         # tt_tensor.elementwise): not silenced, the hottest in-place ops (optimizer steps)
 
