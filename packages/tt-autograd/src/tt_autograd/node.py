@@ -185,6 +185,13 @@ class Node:
     def apply(self, grad: Tensor) -> tuple[Tensor | None, ...]:
         """Run the formula and return one gradient per input, in each input's dtype."""
         grads = type(self).formula(self, grad)
+        for g, dt, shape in zip(grads, self.dtypes, self.shapes, strict=True):
+            if g is not None and (g._data.dtype is not dt or g._data.shape != shape):
+                return self._conform(grads)
+        return grads  # the common case: every gradient already has its input's dtype and shape
+
+    def _conform(self, grads: tuple[Tensor | None, ...]) -> tuple[Tensor | None, ...]:
+        """Cast each gradient to its input's dtype; a wrong shape is a formula bug: raise."""
         out: list[Tensor | None] = []
         for i, g in enumerate(grads):
             if g is None or self.next[i] is None:
