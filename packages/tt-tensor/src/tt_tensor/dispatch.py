@@ -253,7 +253,7 @@ def dispatch_inplace(
         for fn in _before:
             fn(op, inputs, arrays, params)
     if op.inplace is not None:
-        if not all(getattr(a, "dtype", None) is tdata.dtype for a in arrays):
+        if any(getattr(a, "dtype", None) is not tdata.dtype for a in arrays[1:]):
             res_dt = np.result_type(*arrays)
             if category(res_dt) > category(tdata.dtype):
                 _raise_cast(op, res_dt, tdata.dtype)
