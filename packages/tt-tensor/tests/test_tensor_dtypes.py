@@ -269,3 +269,21 @@ def test_binary_op_dtype_equals_result_type_for_every_dtype_pair(a: tt.DType, b:
     assert tt.result_type(x, y0) is (b if b.category > a.category else a)
     for s in (True, 3, 2.5):
         assert (x * s).dtype is tt.result_type(x, s)
+
+
+def test_the_promotion_table_in_the_dtypes_docstring_matches_promote_types() -> None:
+    import tt_tensor.dtypes as dtypes_module
+
+    short = {
+        "b": tt.bool_, "u8": tt.uint8, "i8": tt.int8, "i16": tt.int16, "i32": tt.int32,
+        "i64": tt.int64, "f16": tt.float16, "f32": tt.float32, "f64": tt.float64,
+    }  # fmt: skip
+    doc = dtypes_module.__doc__ or ""
+    rows = [line.split() for line in doc.splitlines() if line.strip().split(" ")[0] in short]
+    rows = [r for r in rows if len(r) == 10]
+    assert len(rows) == 9
+    columns = list(short)
+    for row in rows:
+        a = short[row[0]]
+        for name, cell in zip(columns, row[1:], strict=True):
+            assert tt.promote_types(a, short[name]) is short[cell], (row[0], name)

@@ -21,6 +21,23 @@ float16 + float32 -> float32).  A Python ``float`` with no floating tensor prese
 default dtype ``float32``; a Python ``int`` with only bool tensors gives ``int64``; a Python
 ``bool`` never promotes.
 
+The table: the dtype of ``a + b`` for two dimensioned tensors (``promote_types``; it matches
+``torch.promote_types`` entry for entry, and a test checks this table against the code)::
+
+    ========= ===== ===== ===== ===== ===== ===== ===== ===== =====
+    a \\ b     b     u8    i8    i16   i32   i64   f16   f32   f64
+    ========= ===== ===== ===== ===== ===== ===== ===== ===== =====
+    b         b     u8    i8    i16   i32   i64   f16   f32   f64
+    u8        u8    u8    i16   i16   i32   i64   f16   f32   f64
+    i8        i8    i16   i8    i16   i32   i64   f16   f32   f64
+    i16       i16   i16   i16   i16   i32   i64   f16   f32   f64
+    i32       i32   i32   i32   i32   i32   i64   f16   f32   f64
+    i64       i64   i64   i64   i64   i64   i64   f16   f32   f64
+    f16       f16   f16   f16   f16   f16   f16   f16   f32   f64
+    f32       f32   f32   f32   f32   f32   f32   f32   f32   f64
+    f64       f64   f64   f64   f64   f64   f64   f64   f64   f64
+    ========= ===== ===== ===== ===== ===== ===== ===== ===== =====
+
 Systems questions: why does ``uint8_tensor + 300`` wrap around instead of widening?  Why is
 the promotion of a *scalar* operand decided by its category and not by its value?
 """
