@@ -29,7 +29,9 @@ import pytest
 
 import tt_autograd as ag
 import tt_tensor as tt
+import tt_tensor.composite as tt_tensor_composite
 import tt_tensor.elementwise as tt_tensor_elementwise
+import tt_tensor.indexing as tt_tensor_indexing
 from tt_tensor import dispatch
 from tt_tensor.shape import unfold_backward
 
@@ -280,6 +282,35 @@ _tb = tt_tensor_elementwise.threshold_backward
 case("threshold_backward", "basic", "(3,4)", _tb, _cat_arrays(_u(3, 4), _away_from_zero(3, 4)))
 case("threshold_backward", "0d", "()", _tb, _cat_arrays(_u(), _away_from_zero()))
 case("threshold_backward", "empty", "(0,3)", _tb, _cat_arrays(_u(0, 3), _away_from_zero(0, 3)))
+
+# log_softmax_backward and gather_backward: fused adjoints, differentiable again.
+_lsb = tt_tensor_composite.log_softmax_backward
+_gi = np.array([[0, 3, 3], [2, 2, 0], [1, 0, 3]])  # square: a permuted g still fits
+_gb = tt_tensor_indexing.gather_backward
+case(
+    "log_softmax_backward",
+    "basic",
+    "dim1",
+    lambda g, y: _lsb(g, y, 1),
+    _cat_arrays(_u(3, 4), _u(3, 4)),
+)
+case("log_softmax_backward", "0d", "()", lambda g, y: _lsb(g, y, 0), _cat_arrays(_u(), _u()))
+case(
+    "log_softmax_backward",
+    "empty",
+    "(0,3)",
+    lambda g, y: _lsb(g, y, 1),
+    _cat_arrays(_u(0, 3), _u(0, 3)),
+)
+case("gather_backward", "basic", "(3,3)->(3,4)", lambda g: _gb(g, _gi, 1, (3, 4)), _u(3, 3))
+case("gather_backward", "0d", "()", lambda g: _gb(g, np.zeros((), np.int64), 0, ()), _u())
+case(
+    "gather_backward",
+    "empty",
+    "(0,1)",
+    lambda g: _gb(g, np.zeros((0, 1), np.int64), 1, (0, 4)),
+    _u(0, 1),
+)
 
 # softmax and log_softmax are fused primitives (one node each) with their own formulas.
 for _name in ("softmax", "log_softmax"):

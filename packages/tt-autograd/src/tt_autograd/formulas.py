@@ -20,8 +20,10 @@ import numpy as np
 
 import tt_tensor as tt
 from tt_tensor import Tensor
+from tt_tensor.composite import log_softmax_backward
 from tt_tensor.dispatch import PRIMITIVES, Primitive
 from tt_tensor.elementwise import threshold_backward
+from tt_tensor.indexing import gather_backward
 from tt_tensor.shape import unfold_backward
 
 from .node import Node
@@ -308,7 +310,19 @@ def _softmax(ctx: Node, g: Tensor) -> Grads:
 def _log_softmax(ctx: Node, g: Tensor) -> Grads:
     (y,) = ctx.saved_tensors
     (d,) = ctx.params
-    return (g - y.exp() * g.sum(d, keepdim=True),)
+    return (log_softmax_backward(g, y, d),)
+
+
+@derivative("log_softmax_backward", saves=(0, 1))
+def _log_softmax_backward(ctx: Node, gg: Tensor) -> Grads:
+    # out = g - e * S with e = exp(y), S = sum(g over dim):
+    # d out / d g = I - e 1^T (within a slice), d out / d y = -diag(e * S).
+    g, y = ctx.saved_tensors
+    (d,) = ctx.params
+    e = y.exp()
+    dg = gg - (gg * e).sum(d, keepdim=True) if ctx.next[0] is not None else None
+    dy = -(gg * e) * g.sum(d, keepdim=True) if ctx.next[1] is not None else None
+    return dg, dy
 
 
 # ----------------------------------------------------------------------- linear algebra
@@ -496,7 +510,13 @@ def _gather(ctx: Node, g: Tensor) -> Grads:
     index, d = ctx.params
     shape = ctx.shapes[0]
     assert shape is not None
-    return (tt.scatter_add(_zeros(shape, g), d, tt.from_numpy(index), g),)
+    return (gather_backward(g, index, d, shape),)
+
+
+@derivative("gather_backward")
+def _gather_backward(ctx: Node, g: Tensor) -> Grads:
+    index, d, _ = ctx.params
+    return (g.gather(d, tt.from_numpy(index)),)  # gather and its adjoint are transposes
 
 
 @derivative("scatter_add")

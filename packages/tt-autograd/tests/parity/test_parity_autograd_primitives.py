@@ -7,6 +7,7 @@ this one guarantees nothing is left out.)"""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 import torch
 
@@ -63,6 +64,22 @@ CASES = {
     "pow": (lambda m, x, y: x**y + x**1.5, [((3,), F, 0.5, 2.0), ((3,), F)]),
     "prod": (lambda m, x: x.prod(1), [((2, 3), F)]),
     "relu": (lambda m, x: x.relu(), [((3,), F)]),
+    "log_softmax_backward": (
+        lambda m, g, x: (
+            m.ops.aten._log_softmax_backward_data(g, x.log_softmax(1), 1, x.dtype)
+            if m is torch
+            else m.composite.log_softmax_backward(g, x.log_softmax(1), 1)
+        ),
+        [((3, 4), F), ((3, 4), F)],
+    ),
+    "gather_backward": (
+        lambda m, g: (
+            m.zeros(3, 4).scatter_add(1, m.tensor([[0], [3], [1]]), g)
+            if m is torch
+            else m.indexing.gather_backward(g, np.array([[0], [3], [1]]), 1, (3, 4))
+        ),
+        [((3, 1), F)],
+    ),
     "threshold_backward": (
         lambda m, g, out: (
             m.ops.aten.threshold_backward(g, out, 0)

@@ -64,8 +64,22 @@ def _log_softmax(x: Any, dim: int) -> Any:
         return s - np.log(np.sum(np.exp(s), axis=dim, keepdims=True))
 
 
+def _log_softmax_backward(g: Any, y: Any, dim: int) -> Any:
+    with np.errstate(all="ignore"):
+        return g - np.exp(y) * np.sum(g, axis=dim, keepdims=True)
+
+
 SOFTMAX = Primitive("softmax", _softmax)
 LOG_SOFTMAX = Primitive("log_softmax", _log_softmax)
+LOG_SOFTMAX_BACKWARD = Primitive("log_softmax_backward", _log_softmax_backward)
+
+
+def log_softmax_backward(g: Tensor, y: Tensor, dim: int) -> Tensor:
+    """The gradient of ``log_softmax`` given its output ``y``: ``g - exp(y) * sum(g, dim)``.
+
+    A fused primitive (four dispatches as a composition).  Shape: ``g``, ``y`` and the result
+    share one shape; ``dim`` is already normalised."""
+    return dispatch(LOG_SOFTMAX_BACKWARD, (g, y), (g._data, y._data), (dim,))
 
 
 def softmax(x: Tensor, dim: int, dtype: Any = None) -> Tensor:

@@ -197,8 +197,13 @@ def _scatter_add(base: Any, src: Any, index: Any, dim: int) -> Any:
     return out
 
 
+def _gather_backward(g: Any, index: Any, dim: int, shape: tuple[int, ...]) -> Any:
+    return _scatter_add(np.zeros(shape, g.dtype), g, index, dim)
+
+
 GATHER = Primitive("gather", _gather)
 SCATTER_ADD = Primitive("scatter_add", _scatter_add)
+GATHER_BACKWARD = Primitive("gather_backward", _gather_backward)
 
 
 def _check_index(op: str, x: Tensor, dim: int, index: Tensor, other: str = "input") -> int:
@@ -235,6 +240,15 @@ def gather(x: Tensor, dim: int, index: Tensor) -> Tensor:
     scatter-add into zeros of ``x``'s shape."""
     d = _check_index("gather", x, dim, index)
     return dispatch(GATHER, (x,), (x._data,), (index._data, d))
+
+
+def gather_backward(g: Tensor, index: Any, dim: int, shape: tuple[int, ...]) -> Tensor:
+    """The adjoint of :func:`gather`: scatter-add ``g`` into zeros of ``shape`` at ``index``
+    (an int64 array already checked by the gather it came from) along ``dim``.
+
+    A fused primitive (zeros + scatter_add were two dispatches and a second bounds check in
+    every cross-entropy step).  Shape: ``g.shape == index.shape -> shape``."""
+    return dispatch(GATHER_BACKWARD, (g,), (g._data,), (index, dim, shape))
 
 
 def scatter_add(x: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
