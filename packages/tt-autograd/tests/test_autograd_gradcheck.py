@@ -906,3 +906,18 @@ def test_pow_conventions_at_zero() -> None:
     b = _leaf([2.0, 3.0])
     (base**b).sum().backward()
     np.testing.assert_array_equal(b.grad.numpy(), [0.0, 0.0])
+
+
+@pytest.mark.parametrize(("ta", "tb"), [(False, True), (True, False), (True, True)])
+def test_matmul_with_transposed_operands_has_correct_first_and_second_derivatives(
+    ta: bool, tb: bool
+) -> None:
+    # matmul's own gradient uses the transposed-operand form; differentiating a gradient again
+    # (create_graph) goes through these flags, so every combination is checked twice over.
+    from tt_tensor.linalg import matmul_t
+
+    rng = np.random.default_rng(7)
+    a = tt.from_numpy(rng.standard_normal((4, 3) if ta else (3, 4))).requires_grad_()
+    b = tt.from_numpy(rng.standard_normal((2, 4) if tb else (4, 2))).requires_grad_()
+    assert ag.gradcheck(lambda x, y: matmul_t(x, y, ta, tb), [a, b])
+    assert ag.gradgradcheck(lambda x, y: matmul_t(x, y, ta, tb).sin(), [a, b])

@@ -24,6 +24,7 @@ from tt_tensor.composite import log_softmax_backward
 from tt_tensor.dispatch import PRIMITIVES, Primitive
 from tt_tensor.elementwise import threshold_backward
 from tt_tensor.indexing import gather_backward
+from tt_tensor.linalg import matmul_t
 from tt_tensor.shape import unfold_backward
 
 from .node import Node
@@ -329,9 +330,16 @@ def _log_softmax_backward(ctx: Node, gg: Tensor) -> Grads:
 @derivative("matmul", saves=(0, 1))
 def _matmul(ctx: Node, g: Tensor) -> Grads:
     a, b = ctx.saved_tensors
-    if a.ndim == 2 and b.ndim == 2:  # the common case, without reshapes
-        ga = g @ b.T if ctx.next[0] is not None else None
-        gb = a.T @ g if ctx.next[1] is not None else None
+    if a.ndim == 2 and b.ndim == 2:  # the common case: one product per gradient, no reshapes
+        # out = op(a) @ op(b), op transposing where the flag is set (set only by these
+        # formulas, when they are differentiated again): d op(a) = g @ op(b).T and
+        # d op(b) = op(a).T @ g, transposed back where op transposed.
+        ta, tb = ctx.params or (False, False)
+        ga = gb = None
+        if ctx.next[0] is not None:
+            ga = matmul_t(b, g, tb, True) if ta else matmul_t(g, b, False, not tb)
+        if ctx.next[1] is not None:
+            gb = matmul_t(g, a, True, ta) if tb else matmul_t(a, g, not ta, False)
         return ga, gb
     a2 = a.unsqueeze(0) if a.ndim == 1 else a
     b2 = b.unsqueeze(-1) if b.ndim == 1 else b

@@ -13,17 +13,23 @@ Both operands must have the same dtype (PyTorch does not promote here either).
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from .dispatch import Primitive, dispatch
 from .tensor import Tensor
 
-__all__ = ["bmm", "dot", "matmul", "mm"]
+__all__ = ["bmm", "dot", "matmul", "matmul_t", "mm"]
 
 
-# Not silenced (unlike division): overflow gives inf, as in PyTorch, but NumPy also warns.
-# Silencing would cost ~2 us a call on every matmul (see tt_tensor.elementwise).
-MATMUL = Primitive("matmul", np.matmul)
+def _matmul(a: Any, b: Any, ta: bool = False, tb: bool = False) -> Any:
+    # Not silenced (unlike division): overflow gives inf, as in PyTorch, but NumPy also warns.
+    # Silencing would cost ~2 us a call on every matmul (see tt_tensor.elementwise).
+    return np.matmul(a.T if ta else a, b.T if tb else b)
+
+
+MATMUL = Primitive("matmul", _matmul)
 
 
 def matmul(a: Tensor, b: Tensor) -> Tensor:
@@ -57,6 +63,15 @@ def matmul(a: Tensor, b: Tensor) -> Tensor:
             f"matmul: batch dims of shapes {tuple(ad.shape)} and {tuple(bd.shape)} cannot be "
             "broadcast together"
         ) from None
+
+
+def matmul_t(a: Tensor, b: Tensor, ta: bool, tb: bool) -> Tensor:
+    """``op(a) @ op(b)`` for 2-D ``a`` and ``b``, where ``op`` transposes when its flag is set.
+
+    The form matmul's own gradient needs (``g @ b.T``, ``a.T @ g``) as one primitive call
+    instead of a transpose and a product; BLAS reads the transposed operand in place.
+    Arguments are not checked: the caller guarantees 2-D operands of one dtype that fit."""
+    return dispatch(MATMUL, (a, b), (a._data, b._data), (ta, tb))
 
 
 def mm(a: Tensor, b: Tensor) -> Tensor:
