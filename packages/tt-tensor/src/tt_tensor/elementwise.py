@@ -28,7 +28,6 @@ import numpy as np
 
 from .dispatch import Primitive, dispatch, dispatch_inplace
 from .dtypes import DEFAULT_FLOAT, category, result_type_np, to_numpy_dtype
-from .dtypes import bool_ as _bool
 from .tensor import Tensor, _make
 
 _PY_SCALARS = (int, float, bool)
@@ -154,6 +153,11 @@ def _run_reflected(op: Primitive, a: Tensor, s: Any, force_float: bool = False) 
 
 
 def _run_inplace(op: Primitive, a: Tensor, b: Any) -> Tensor:
+    if b.__class__ is Tensor and b._data.dtype is a._data.dtype:  # hot path: optimizer steps
+        try:
+            return dispatch_inplace(op, a, (a, b), (a._data, b._data))
+        except ValueError:
+            raise _broadcast_error(op.name + "_", a._data, b._data) from None
     inputs, ad, bd = _binary_operands(op.name, a, b)
     if ad is not a._data and category(ad.dtype) > category(a._data.dtype):
         # a was converted to a wider kind: the result would not fit a's dtype
@@ -247,8 +251,8 @@ def rsub(a: Tensor, s: Any) -> Tensor:
 
 def _no_bool_sub(a: Any, b: Any) -> None:
     # PyTorch rejects a bool operand on either side, a Python bool included.
-    a_bool = getattr(a, "dtype", None) is _bool
-    b_bool = getattr(b, "dtype", None) is _bool or type(b) is bool
+    a_bool = isinstance(a, Tensor) and a._data.dtype.kind == "b"
+    b_bool = type(b) is bool or (isinstance(b, Tensor) and b._data.dtype.kind == "b")
     if a_bool and b_bool:
         raise RuntimeError(
             "sub: subtraction, the `-` operator, with two bool tensors is not supported; "
