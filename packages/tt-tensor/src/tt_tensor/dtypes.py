@@ -84,7 +84,7 @@ class DType:
     def __repr__(self) -> str:
         return f"tt_tensor.{self.name}"
 
-    def __reduce__(self) -> str:  # pragma: no cover - copy/deepcopy return the singleton
+    def __reduce__(self) -> str:  # copy.copy/deepcopy return the singleton itself
         # The module attribute holding the singleton: ``bool_``, not ``bool``.
         return "bool_" if self.name == "bool" else self.name
 
