@@ -130,14 +130,12 @@ def _broadcast_error(name: str, a: Any, b: Any) -> RuntimeError:
 
 
 def _run_binary(op: Primitive, a: Tensor, b: Any, force_float: bool = False) -> Tensor:
-    if b.__class__ is Tensor and not force_float:  # hot path: two tensors of one dtype
-        ad, bd = a._data, b._data
-        if ad.dtype is bd.dtype:
-            try:
-                return dispatch(op, (a, b), (ad, bd))
-            except ValueError:
-                raise _broadcast_error(op.name, ad, bd) from None
-    inputs, ad, bd = _binary_operands(op.name, a, b, force_float)
+    ad = a._data
+    if b.__class__ is Tensor and b._data.dtype is ad.dtype and not force_float:
+        inputs: tuple[Tensor | None, Tensor | None] = (a, b)  # the hot path: no promotion
+        bd = b._data
+    else:
+        inputs, ad, bd = _binary_operands(op.name, a, b, force_float)
     try:
         return dispatch(op, inputs, (ad, bd))
     except ValueError:
@@ -153,18 +151,18 @@ def _run_reflected(op: Primitive, a: Tensor, s: Any, force_float: bool = False) 
 
 
 def _run_inplace(op: Primitive, a: Tensor, b: Any) -> Tensor:
-    if b.__class__ is Tensor and b._data.dtype is a._data.dtype:  # hot path: optimizer steps
-        try:
-            return dispatch_inplace(op, a, (a, b), (a._data, b._data))
-        except ValueError:
-            raise _broadcast_error(op.name + "_", a._data, b._data) from None
-    inputs, ad, bd = _binary_operands(op.name, a, b)
-    if ad is not a._data and category(ad.dtype) > category(a._data.dtype):
-        # a was converted to a wider kind: the result would not fit a's dtype
-        raise RuntimeError(
-            f"{op.name}_: result type {ad.dtype} can't be cast to the desired output type "
-            f"{a._data.dtype}"
-        )
+    ad = a._data
+    if b.__class__ is Tensor and b._data.dtype is ad.dtype:
+        inputs: tuple[Tensor | None, Tensor | None] = (a, b)  # hot (optimizer steps)
+        bd = b._data
+    else:
+        inputs, ad, bd = _binary_operands(op.name, a, b)
+        if ad is not a._data and category(ad.dtype) > category(a._data.dtype):
+            # a was converted to a wider kind: the result would not fit a's dtype
+            raise RuntimeError(
+                f"{op.name}_: result type {ad.dtype} can't be cast to the desired output "
+                f"type {a._data.dtype}"
+            )
     try:
         return dispatch_inplace(op, a, inputs, (ad, bd))
     except ValueError:
