@@ -642,6 +642,20 @@ def test_two_leaves_fed_the_same_gradient_buffer_get_separate_grads() -> None:
     np.testing.assert_array_equal(arr(a.grad), [6.0, 6.0])
 
 
+def test_a_retained_grad_and_a_leaf_grad_fed_the_same_buffer_are_separate() -> None:
+    # add passes its gradient on unchanged, so y's retained grad and x's grad would share
+    # the buffer; a later in-place update of one must not show in the other.
+    x = f64([1.0, 2.0])
+    y = x + 0.0
+    y.retain_grad()
+    y.sum().backward()
+    assert x.grad is not None
+    assert y.grad is not None
+    assert not np.shares_memory(x.grad.numpy(), y.grad.numpy())
+    x.grad.add_(5.0)
+    np.testing.assert_array_equal(arr(y.grad), [1.0, 1.0])
+
+
 def test_an_explicit_root_gradient_is_never_aliased_by_a_leaf_grad() -> None:
     a, b = f64([1.0, 2.0]), f64([3.0, 4.0])
     g = f64([1.0, 1.0], False)

@@ -350,6 +350,11 @@ case("sum", "0d", "dim0", lambda a: a.sum(0), _u())
 case("sum", "empty", "all", lambda a: a.sum(), _u(0, 3))
 case("sum", "empty", "dim0", lambda a: a.sum(0), _u(0, 3))
 case("sum", "empty", "dim1", lambda a: a.sum(1), _u(0, 3))
+case("mean", "basic", "all", lambda a: a.mean(), _u(3, 4))
+case("mean", "basic", "dim1", lambda a: a.mean(1), _u(3, 4))
+case("mean", "basic", "dims(0,2)-keepdim", lambda a: a.mean((0, 2), keepdim=True), _u(2, 3, 4))
+case("mean", "0d", "()", lambda a: a.mean(), _u())
+case("mean", "empty", "dim1", lambda a: a.mean(1), _u(0, 3))
 case("prod", "basic", "all", lambda a: a.prod(), _away_from_zero(2, 3))
 case("prod", "basic", "dim1", lambda a: a.prod(1), _away_from_zero(3, 4))
 case("prod", "basic", "dim0-keepdim", lambda a: a.prod(0, keepdim=True), _away_from_zero(3, 4))
@@ -790,6 +795,7 @@ GRADGRAD: list[tuple[str, Callable[..., Any], Arrays]] = [
     ("matmul", lambda a, b: a @ b, _cat_arrays(_u(2, 3), _u(3, 2))),
     ("matmul-1d", lambda a, b: a @ b, _cat_arrays(_u(3), _u(2, 3, 2))),
     ("sum", lambda a: (a * a).sum(1), _u(2, 3)),
+    ("mean", lambda a: (a * a).mean(0), _u(2, 3)),
     ("softmax", lambda a: a.softmax(1), _u(2, 3)),
     ("getitem", lambda a: (a * a)[_idx([1, 1, 0]), 1:], _u(2, 3)),
     ("unfold", lambda a: (a * a).unfold(1, 2, 1), _u(2, 4)),

@@ -145,9 +145,8 @@ def test_several_observers_all_run() -> None:
 @pytest.mark.parametrize(
     ("fn", "expected"),
     [
-        (lambda x: x.mean(0), ["sum", "mul"]),
-        (lambda x: x.var(), ["sum", "mul", "sub", "mul", "sum", "div"]),
-        (lambda x: x.std(), ["sum", "mul", "sub", "mul", "sum", "div", "sqrt"]),
+        (lambda x: x.var(), ["mean", "sub", "mul", "sum", "div"]),
+        (lambda x: x.std(), ["mean", "sub", "mul", "sum", "div", "sqrt"]),
         (lambda x: x.repeat(2, 1), ["reshape", "expand", "reshape"]),
         (lambda x: tt.stack([x, x]), ["reshape", "reshape", "cat"]),
         (lambda x: x.max(0), ["argmax", "gather", "reshape", "reshape"]),

@@ -101,13 +101,12 @@ def run_backward(
         targets = {t.grad_fn or t: i for i, t in enumerate(capture)}
 
     # ---- execute (Kahn's algorithm): a key is ready when all edges into it have delivered.
-    # ``shared`` counts how often each gradient buffer was handed on: a leaf may keep a buffer
-    # as its .grad only if nobody else received it (it is later updated in place).  A root
-    # gradient counts twice: the caller still holds it (x.backward(g) must not alias x.grad, g).
-    shared: dict[int, int] = {}
-    for g in grads:
-        o = _owner(g)
-        shared[o] = shared.get(o, 0) + 2
+    # A gradient buffer may pass unchanged through several nodes (add hands its gradient on
+    # as is), so one buffer can reach several leaves.  A leaf's .grad is later updated in
+    # place, so no two kept gradients may share memory: ``kept`` holds the buffers (by owning
+    # array) already kept as a .grad, or held by the caller (the root gradients: x.backward(g)
+    # must not alias x.grad and g); a leaf that receives one of those keeps a copy.
+    kept = {_owner(g) for g in grads}
     ready = [k for k in buffers if deps[k] == 0]
     prev = _enabled[0]
     _enabled[0] = create_graph
@@ -120,7 +119,7 @@ def run_backward(
                 if meta and meta.get("hooks"):
                     g = _run_hooks(meta["hooks"], g)
                 if capture is None:
-                    _accumulate(key, g, shared, create_graph)
+                    _accumulate(key, g, kept, create_graph)
                 elif key in targets:
                     captured[key] = g
                 continue
@@ -129,7 +128,7 @@ def run_backward(
             if key.retained is not None and capture is None:
                 t = key.retained()
                 if t is not None:
-                    t.grad = g if t.grad is None else t.grad + g
+                    t.grad = _keep(g, kept) if t.grad is None else t.grad + g
             if targets and key in targets:
                 captured[key] = g
             in_grads = key.apply(g)
@@ -142,9 +141,6 @@ def run_backward(
                     buffers[e] = buffers[e] + gi
                 else:
                     buffers[e] = gi
-                a = gi._data
-                o = id(a if a.base is None else a.base)
-                shared[o] = shared.get(o, 0) + 1
                 n = deps[e] - 1
                 deps[e] = n
                 if n == 0:
@@ -156,12 +152,20 @@ def run_backward(
     return [captured.get(t.grad_fn or t) for t in capture]
 
 
-def _accumulate(leaf: Tensor, g: Tensor, shared: dict[int, int], create_graph: bool) -> None:
-    """Add ``g`` to ``leaf.grad``; never let two leaves share one gradient buffer."""
+def _keep(g: Tensor, kept: set[int]) -> Tensor:
+    """``g`` to be kept as a ``.grad``: a copy if its memory is already kept elsewhere or is
+    read-only (an expanded view), else ``g`` itself (then marked as kept)."""
+    o = _owner(g)
+    if o in kept or not g._data.flags.writeable:
+        return g.detach().clone()
+    kept.add(o)
+    return g
+
+
+def _accumulate(leaf: Tensor, g: Tensor, kept: set[int], create_graph: bool) -> None:
+    """Add ``g`` to ``leaf.grad``; never let two kept gradients share one buffer."""
     if leaf.grad is None:
-        if not create_graph and (shared.get(_owner(g), 0) > 1 or not g._data.flags.writeable):
-            g = g.detach().clone()
-        leaf.grad = g if create_graph else g.detach()
+        leaf.grad = g if create_graph else _keep(g, kept).detach()
     elif create_graph:
         leaf.grad = leaf.grad + g
     else:

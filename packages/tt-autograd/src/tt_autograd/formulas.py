@@ -25,7 +25,8 @@ from tt_tensor.dispatch import PRIMITIVES, Primitive
 from tt_tensor.elementwise import threshold_backward
 from tt_tensor.indexing import gather_backward
 from tt_tensor.linalg import matmul_t
-from tt_tensor.shape import unfold_backward
+from tt_tensor.reduction import sum_dims
+from tt_tensor.shape import expand_to, unfold_backward
 
 from .node import Node
 
@@ -76,12 +77,12 @@ def sum_to(g: Tensor, shape: tuple[int, ...] | None) -> Tensor:
         return g
     lead = len(gs) - len(shape)
     if gs[lead:] == shape:  # only new leading dims (a bias): one reduction, no reshape
-        return g.sum(tuple(range(lead)))
+        return sum_dims(g, tuple(range(lead)) if shape else None)
     dims = tuple(range(lead)) + tuple(
         i + lead for i, s in enumerate(shape) if s == 1 and gs[i + lead] != 1
     )
     if dims:
-        g = g.sum(dims, keepdim=True)
+        g = sum_dims(g, dims if len(dims) < len(gs) else None, keepdim=True)
     return g.reshape(shape)
 
 
@@ -363,14 +364,24 @@ def _keepdim_shape(shape: tuple[int, ...], dims: Any) -> tuple[int, ...]:
     return tuple(1 if i in dims else s for i, s in enumerate(shape))
 
 
+def _unreduce(g: Tensor, shape: tuple[int, ...], dims: Any, keepdim: bool) -> Tensor:
+    """``g`` of a reduction's output shape, broadcast back over the reduced ``dims`` (a view)."""
+    if dims is not None and not keepdim:  # put the reduced dims back as size 1 first
+        g = g.reshape(_keepdim_shape(shape, dims))
+    return expand_to(g, shape)  # (a full reduction's 0-d gradient expands directly)
+
+
 @derivative("sum")
 def _sum(ctx: Node, g: Tensor) -> Grads:
     dims, keepdim, _ = ctx.params
-    shape = ctx.shapes[0]
-    assert shape is not None
-    if dims is not None and not keepdim:  # put the reduced dims back as size 1 first
-        g = g.reshape(_keepdim_shape(shape, dims))
-    return (g.expand(shape),)  # (a full reduction's 0-d gradient expands directly)
+    return (_unreduce(g, ctx.shapes[0], dims, keepdim),)
+
+
+@derivative("mean")
+def _mean(ctx: Node, g: Tensor) -> Grads:
+    # Divide the (small) output gradient before broadcasting it over the n inputs.
+    dims, keepdim, n = ctx.params
+    return (_unreduce(g / n, ctx.shapes[0], dims, keepdim),)
 
 
 def _extreme(ctx: Node, g: Tensor) -> Grads:

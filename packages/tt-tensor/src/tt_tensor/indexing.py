@@ -185,11 +185,13 @@ def _gather(x: Any, index: Any, dim: int) -> Any:
     return x[_along(index, dim)]
 
 
-def _scatter_add(base: Any, src: Any, index: Any, dim: int) -> Any:
-    out = np.array(base, copy=True, order="C")
+def _scatter_add_into(out: Any, src: Any, index: Any, dim: int) -> Any:
+    """Add ``src`` into ``out`` (in place) at ``index`` along ``dim``; returns ``out``."""
     if out.ndim == 0:  # every index is 0 (checked): add the first index.size values of src
-        return out + np.sum(src.reshape(-1)[: index.size], dtype=out.dtype)
-    src = src[tuple(slice(0, s) for s in index.shape)]
+        out += np.sum(src.reshape(-1)[: index.size], dtype=out.dtype)
+        return out
+    if src.shape != index.shape:
+        src = src[tuple(slice(0, s) for s in index.shape)]
     if index.shape[dim] == 1:  # one index per slice: positions are distinct, a plain add does
         out[_along(index, dim)] += src
     else:
@@ -197,8 +199,12 @@ def _scatter_add(base: Any, src: Any, index: Any, dim: int) -> Any:
     return out
 
 
+def _scatter_add(base: Any, src: Any, index: Any, dim: int) -> Any:
+    return _scatter_add_into(np.array(base, copy=True, order="C"), src, index, dim)
+
+
 def _gather_backward(g: Any, index: Any, dim: int, shape: tuple[int, ...]) -> Any:
-    return _scatter_add(np.zeros(shape, g.dtype), g, index, dim)
+    return _scatter_add_into(np.zeros(shape, g.dtype), g, index, dim)
 
 
 GATHER = Primitive("gather", _gather)

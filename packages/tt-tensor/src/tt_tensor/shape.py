@@ -39,6 +39,7 @@ __all__ = [
     "concat",
     "contiguous",
     "expand",
+    "expand_to",
     "flatten",
     "flip",
     "movedim",
@@ -351,6 +352,13 @@ def expand(x: Tensor, sizes: Sequence[int]) -> Tensor:
     if tuple(target) == shp:
         return dispatch(RESHAPE, (x,), (x._data,), (shp,))
     return dispatch(EXPAND, (x,), (x._data,), (tuple(target),))
+
+
+def expand_to(x: Tensor, shape: tuple[int, ...]) -> Tensor:
+    """:func:`expand` to a full target ``shape`` that is known to be valid, without checks:
+    the entry point for gradient formulas (broadcasting a reduction's gradient back), where
+    the checks would cost more than the view itself."""
+    return dispatch(EXPAND, (x,), (x._data,), (shape,))
 
 
 def contiguous(x: Tensor) -> Tensor:

@@ -121,6 +121,7 @@ CASES = {
     "sqrt": (lambda m, x: x.abs().sqrt(), [((3,), F)]),
     "sub": (lambda m, x, y: x - y, [((3,), F), ((3,), "int64")]),
     "sum": (lambda m, x: x.sum(0), [((3, 2), F)]),
+    "mean": (lambda m, x: x.mean(1), [((3, 2), F)]),
     "tanh": (lambda m, x: x.tanh(), [((3,), F)]),
     "unfold": (lambda m, x: x.unfold(1, 2, 1), [((2, 4), F)]),
     "unfold_backward": (_unfold_backward, [((3, 3, 3), F)]),
