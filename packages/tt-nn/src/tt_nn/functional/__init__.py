@@ -1,0 +1,24 @@
+"""``tt_nn.functional``: the stateless forms of the layers (``torch.nn.functional``).
+
+One file per family; everything is re-exported here, so ``import tt_nn.functional as F``
+then ``F.relu``, ``F.linear``, ``F.cross_entropy`` work as in PyTorch.
+"""
+
+from __future__ import annotations
+
+from .activation import elu, leaky_relu, log_softmax, relu, sigmoid, silu, softmax, tanh
+from .dropout import dropout
+from .linear import linear
+
+__all__ = [
+    "dropout",
+    "elu",
+    "leaky_relu",
+    "linear",
+    "log_softmax",
+    "relu",
+    "sigmoid",
+    "silu",
+    "softmax",
+    "tanh",
+]

@@ -1,0 +1,192 @@
+"""The one shared helper of tt-nn's PyTorch parity suite.
+
+Every test runs the *same* expression twice, ``expr(m, *inputs)`` with ``m = tt_tensor`` (with
+tt_autograd imported) and with ``m = torch``, on the same seeded NumPy inputs, and compares what
+comes out.  The helpers reach the tests as fixtures (the parity folders are not packages and
+pytest imports them in importlib mode; this folder may not import tt-tensor's parity helpers):
+
+* ``check(expr, *inputs, grad=False, atol=None, rtol=None)``: output values, dtypes and shapes;
+  with ``grad=True`` every floating input requires grad, ``(out * w).sum()`` (fixed random
+  weights ``w``, over every floating output) is backpropagated in both libraries, and each
+  input's ``.grad`` is compared: presence, dtype, shape and values;
+* ``check_raises(expr, *inputs, types=None, why=None)``: both raise, with the same exception
+  type unless ``types=(tt_type, torch_type)`` documents the difference (``why``);
+* ``rand(*shape, dtype="float32", low=None, high=None)``: a seeded NumPy input.
+
+NumPy arrays among the inputs become leaf tensors (``from_numpy`` of a private copy in the same
+memory layout, so a Fortran-ordered array gives a non-contiguous leaf); anything else is passed
+through unchanged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import numpy as np
+import pytest
+import torch
+
+import tt_autograd  # noqa: F401  (importing it turns gradient tracking on)
+import tt_tensor as tt
+
+# Tolerances per floating dtype: (rtol, atol).
+TOLERANCES = {
+    # float16 keeps 11 significant bits (eps 9.8e-4): the libraries may round a different
+    # intermediate of a forward or backward formula, i.e. differ by an ulp or two.
+    "float16": (2e-3, 2e-3),
+    "float32": (1e-5, 1e-6),
+    # float64: libm and PyTorch's vectorised (SLEEF) kernels differ by an ulp or two (2e-16),
+    # and backward formulas chain a few such operations.
+    "float64": (1e-11, 1e-13),
+}
+
+
+def dtype_name(t: Any) -> str:
+    """``"float32"`` for a tt or a torch tensor."""
+    return t.dtype.name if isinstance(t, tt.Tensor) else str(t.dtype).removeprefix("torch.")
+
+
+def to_lib(m: Any, x: Any, grad: bool) -> Any:
+    """A NumPy array as a leaf tensor of library ``m`` (floating ones require grad when
+    ``grad``); anything else unchanged."""
+    if not isinstance(x, np.ndarray):
+        return x
+    t = m.from_numpy(x.copy(order="K"))
+    return t.requires_grad_() if grad and x.dtype.kind == "f" else t
+
+
+def compare(a: Any, b: Any, rtol: float | None, atol: float | None, where: str) -> None:
+    """Assert that tt's ``a`` matches torch's ``b`` (recursing into tuples and lists)."""
+    if isinstance(a, tt.Tensor):
+        assert isinstance(b, torch.Tensor), f"{where}: tt gave a Tensor, torch a {type(b)}"
+        assert dtype_name(a) == dtype_name(b), f"{where}: dtype {dtype_name(a)} != {dtype_name(b)}"
+        assert tuple(a.shape) == tuple(b.shape), f"{where}: shape {a.shape} != {b.shape}"
+        got, exp = a.detach().numpy(), b.detach().numpy()
+        if a.dtype.is_floating_point:
+            r, t = TOLERANCES[dtype_name(a)]
+            r = r if rtol is None else rtol
+            t = t if atol is None else atol
+            np.testing.assert_allclose(got, exp, rtol=r, atol=t, err_msg=where)
+        else:
+            np.testing.assert_array_equal(got, exp, err_msg=where)
+    elif isinstance(a, tuple | list):
+        assert isinstance(b, tuple | list), f"{where}: tt gave a sequence, torch a {type(b)}"
+        assert len(a) == len(b), f"{where}: {len(a)} items in tt, {len(b)} in torch"
+        for i, (x, y) in enumerate(zip(a, b, strict=True)):
+            compare(x, y, rtol, atol, f"{where}[{i}]")
+    else:
+        assert a == b, f"{where}: tt {a!r} != torch {b!r}"
+
+
+def tensors(out: Any) -> Iterator[Any]:
+    """The tensors in an output (a tensor or nested tuples/lists of them)."""
+    if isinstance(out, tuple | list):
+        for o in out:
+            yield from tensors(o)
+    elif isinstance(out, tt.Tensor | torch.Tensor):
+        yield out
+
+
+def backward_weighted(m: Any, out: Any) -> None:
+    """Backpropagate ``sum((o * w).sum())`` over the differentiable outputs ``o``, with weights
+    ``w`` drawn from a fixed seed (the same in both libraries, since outputs match)."""
+    rng = np.random.default_rng(1234)
+    total = None
+    for o in tensors(out):
+        if o.requires_grad:
+            w = m.from_numpy(rng.standard_normal(tuple(o.shape)).astype(dtype_name(o)))
+            term = (o * w).sum()
+            total = term if total is None else total + term
+    assert total is not None, f"{m.__name__}: no output requires grad"
+    total.backward()
+
+
+def run_check(
+    expr: Callable[..., Any],
+    *inputs: Any,
+    grad: bool = False,
+    atol: float | None = None,
+    rtol: float | None = None,
+) -> Any:
+    """Run ``expr`` in both libraries; compare outputs and, with ``grad``, the gradients of
+    every floating input.  Returns tt's inputs (for tests that assert more)."""
+    tt_in = [to_lib(tt, x, grad) for x in inputs]
+    th_in = [to_lib(torch, x, grad) for x in inputs]
+    got, want = expr(tt, *tt_in), expr(torch, *th_in)
+    compare(got, want, rtol, atol, "output")
+    if grad:
+        backward_weighted(tt, got)
+        backward_weighted(torch, want)
+        for i, (a, b) in enumerate(zip(tt_in, th_in, strict=True)):
+            if isinstance(a, tt.Tensor) and a.requires_grad:
+                assert (a.grad is None) == (b.grad is None), f"grad of input {i}: {a.grad!r}"
+                if a.grad is not None:
+                    compare(a.grad, b.grad, rtol, atol, f"grad of input {i}")
+    return tt_in
+
+
+def run_check_raises(
+    expr: Callable[..., Any],
+    *inputs: Any,
+    types: tuple[type[BaseException], type[BaseException]] | None = None,
+    why: str | None = None,
+) -> tuple[BaseException, BaseException]:
+    """Both libraries raise; the exception types are equal unless ``types`` gives the
+    (tt, torch) pair and ``why`` says why they differ.  Returns both exceptions."""
+    caught: list[BaseException] = []
+    for m in (tt, torch):
+        args = [to_lib(m, x, False) for x in inputs]
+        try:
+            result = expr(m, *args)
+        except Exception as e:
+            caught.append(e)
+        else:
+            pytest.fail(f"{m.__name__} did not raise; it returned {result!r}")
+    e_tt, e_torch = caught
+    if types is None:
+        assert type(e_tt) is type(e_torch), (
+            f"tt raised {type(e_tt).__name__}({e_tt}), torch {type(e_torch).__name__}({e_torch})"
+        )
+    else:
+        assert why, "a documented difference of exception types needs its reason (why=...)"
+        assert (type(e_tt), type(e_torch)) == types, (type(e_tt), type(e_torch), e_tt)
+    assert str(e_tt), "tt's error message is empty"
+    return e_tt, e_torch
+
+
+def make_input(
+    rng: np.random.Generator,
+    *shape: int,
+    dtype: str = "float32",
+    low: float | None = None,
+    high: float | None = None,
+) -> np.ndarray[Any, Any]:
+    """Seeded values: floats ~ N(0, 1) (or U(low, high)), ints in [low, high), random bools."""
+    dt = np.dtype(dtype)
+    if dt.kind == "b":
+        out = rng.random(shape) < 0.5
+    elif dt.kind in "iu":
+        lo = (0 if dt.kind == "u" else -4) if low is None else low
+        out = rng.integers(lo, 9 if high is None else high, shape)
+    elif low is not None or high is not None:
+        out = rng.uniform(-1.0 if low is None else low, 1.0 if high is None else high, shape)
+    else:
+        out = rng.standard_normal(shape)
+    return np.asarray(out).astype(dt)
+
+
+@pytest.fixture
+def check() -> Callable[..., Any]:
+    return run_check
+
+
+@pytest.fixture
+def check_raises() -> Callable[..., Any]:
+    return run_check_raises
+
+
+@pytest.fixture
+def rand() -> Callable[..., np.ndarray[Any, Any]]:
+    rng = np.random.default_rng(0)
+    return lambda *shape, **kw: make_input(rng, *shape, **kw)

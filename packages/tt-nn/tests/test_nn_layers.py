@@ -1,0 +1,178 @@
+"""Linear, activations, dropout, flatten and init: gradients (float64 gradcheck) and behaviour."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+
+import tt_autograd as ag
+import tt_nn as nn
+import tt_nn.functional as F
+import tt_tensor as tt
+
+
+def leaf(*shape: int, seed: int = 0, low: float = -2.0, high: float = 2.0) -> tt.Tensor:
+    rng = np.random.default_rng(seed)
+    return tt.from_numpy(rng.uniform(low, high, shape)).requires_grad_()
+
+
+def test_linear_gradcheck_for_input_weight_and_bias() -> None:
+    x, w, b = leaf(4, 3), leaf(2, 3, seed=1), leaf(2, seed=2)
+    assert ag.gradcheck(F.linear, [x, w, b])
+    assert ag.gradcheck(lambda x, w: F.linear(x, w), [x, w])
+
+
+def test_linear_on_batched_3d_input_folds_leading_dims() -> None:
+    x, w, b = leaf(2, 5, 3), leaf(4, 3, seed=1), leaf(4, seed=2)
+    assert ag.gradcheck(F.linear, [x, w, b])
+    want = x.detach().numpy() @ w.detach().numpy().T + b.detach().numpy()
+    np.testing.assert_allclose(F.linear(x, w, b).detach().numpy(), want, rtol=1e-12)
+
+
+# Inputs stay away from the kinks at 0 (finite differences straddling a kink are wrong there).
+ACTIVATIONS: list[tuple[str, Callable[[tt.Tensor], tt.Tensor]]] = [
+    ("relu", F.relu),
+    ("leaky_relu", lambda x: F.leaky_relu(x, 0.2)),
+    ("elu", lambda x: F.elu(x, 1.5)),
+    ("silu", F.silu),
+    ("sigmoid", F.sigmoid),
+    ("tanh", F.tanh),
+    ("softmax", lambda x: F.softmax(x, 1)),
+    ("log_softmax", lambda x: F.log_softmax(x, -1)),
+]
+
+
+@pytest.mark.parametrize(("name", "fn"), ACTIVATIONS, ids=[a[0] for a in ACTIVATIONS])
+def test_activation_gradcheck(name: str, fn: Callable[[tt.Tensor], tt.Tensor]) -> None:
+    x = tt.from_numpy(np.array([[-1.7, -0.4, 0.3], [0.9, -2.2, 1.4]])).requires_grad_()
+    assert ag.gradcheck(fn, [x])
+
+
+def test_elu_has_finite_gradients_for_huge_positive_inputs() -> None:
+    x = tt.tensor([1e4, -1e4, 0.5], dtype=tt.float32).requires_grad_()
+    F.elu(x).sum().backward()
+    assert x.grad is not None
+    np.testing.assert_allclose(x.grad.numpy(), [1.0, 0.0, 1.0])
+
+
+def test_softmax_without_dim_follows_the_legacy_rule() -> None:
+    x = tt.randn(2, 3)
+    np.testing.assert_allclose(F.softmax(x).numpy(), F.softmax(x, 1).numpy())
+    v = tt.randn(3)
+    np.testing.assert_allclose(F.softmax(v).numpy(), F.softmax(v, 0).numpy())
+
+
+def test_inplace_activation_writes_into_its_input() -> None:
+    x = tt.tensor([-1.0, 2.0])
+    out = nn.ReLU(inplace=True)(x)
+    assert out is x
+    assert x.tolist() == [0.0, 2.0]
+
+
+def test_dropout_zeroes_about_p_and_keeps_the_expected_value() -> None:
+    g = tt.Generator().manual_seed(0)
+    out = F.dropout(tt.ones(100_000), 0.3, generator=g)
+    kept = out.numpy() != 0
+    assert abs(kept.mean() - 0.7) < 0.01
+    np.testing.assert_allclose(out.numpy()[kept], 1 / 0.7, rtol=1e-6)
+    assert abs(out.numpy().mean() - 1.0) < 0.02
+
+
+def test_dropout_gradient_is_the_same_mask_and_scale() -> None:
+    g = tt.Generator().manual_seed(1)
+    x = tt.ones(1000, dtype=tt.float64).requires_grad_()
+    out = F.dropout(x, 0.5, generator=g)
+    out.sum().backward()
+    assert x.grad is not None
+    np.testing.assert_array_equal(x.grad.numpy(), out.detach().numpy())
+
+
+def test_dropout_is_the_identity_in_eval_mode_and_rejects_bad_p() -> None:
+    x = tt.randn(5)
+    assert nn.Dropout(0.9).eval()(x) is x
+    assert F.dropout(x, 1.0).abs().sum().item() == 0
+    with pytest.raises(ValueError, match=r"between 0 and 1, but got 1\.5"):
+        nn.Dropout(1.5)
+
+
+def test_flatten_and_unflatten_are_inverse() -> None:
+    x = tt.randn(2, 3, 4, 5)
+    flat = nn.Flatten()(x)
+    assert flat.shape == (2, 60)
+    assert nn.Unflatten(1, (3, 4, 5))(flat).shape == (2, 3, 4, 5)
+    assert nn.Flatten(0, 1)(x).shape == (6, 4, 5)
+
+
+def test_linear_rejects_a_wrong_feature_count_naming_expected_and_received() -> None:
+    with pytest.raises(RuntimeError, match=r"Linear: expected input of shape \(\*, 3\).*\(2, 4\)"):
+        nn.Linear(3, 1)(tt.zeros(2, 4))
+
+
+def test_linear_without_bias_has_no_bias_parameter() -> None:
+    layer = nn.Linear(3, 2, bias=False)
+    assert layer.bias is None
+    assert [n for n, _ in layer.named_parameters()] == ["weight"]
+
+
+# ----------------------------------------------------------------------- init
+def test_linear_default_init_is_uniform_within_one_over_sqrt_fan_in() -> None:
+    tt.manual_seed(0)
+    layer = nn.Linear(400, 300)
+    bound = 1 / math.sqrt(400)
+    w, b = layer.weight.detach().numpy(), layer.bias.detach().numpy()  # type: ignore[union-attr]
+    assert w.max() <= bound
+    assert w.min() >= -bound
+    assert abs(w.std() - bound / math.sqrt(3)) < 0.01 * bound
+    assert b.max() <= bound
+    assert b.min() >= -bound
+
+
+def test_init_is_reproducible_through_the_seed() -> None:
+    tt.manual_seed(7)
+    a = nn.Linear(5, 5).weight.detach().numpy().copy()
+    tt.manual_seed(7)
+    b = nn.Linear(5, 5).weight.detach().numpy()
+    np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize(
+    ("fn", "std"),
+    [
+        (lambda w, g: nn.init.xavier_normal_(w, generator=g), math.sqrt(2 / (200 + 300))),
+        (lambda w, g: nn.init.xavier_uniform_(w, 2.0, g), 2 * math.sqrt(2 / 500)),
+        (lambda w, g: nn.init.kaiming_normal_(w, nonlinearity="relu", generator=g), 0.1),
+        (lambda w, g: nn.init.kaiming_uniform_(w, mode="fan_out", generator=g),
+         math.sqrt(2 / 1.0001) / math.sqrt(300)),
+        (lambda w, g: nn.init.normal_(w, 1.0, 0.5, g), 0.5),
+        (lambda w, g: nn.init.uniform_(w, -1.0, 1.0, g), 1 / math.sqrt(3)),
+    ],
+)  # fmt: skip
+def test_init_schemes_give_their_documented_standard_deviation(fn: Any, std: float) -> None:
+    w = tt.empty(300, 200)
+    fn(w, tt.Generator().manual_seed(3))
+    assert abs(w.numpy().std() - std) < 0.02 * std
+
+
+def test_calculate_gain_table_and_errors() -> None:
+    assert nn.init.calculate_gain("relu") == math.sqrt(2)
+    assert nn.init.calculate_gain("tanh") == 5 / 3
+    assert nn.init.calculate_gain("conv2d") == 1.0
+    with pytest.raises(ValueError, match="Unsupported nonlinearity"):
+        nn.init.calculate_gain("swish")
+    with pytest.raises(ValueError, match="fewer than 2 dimensions"):
+        nn.init.xavier_uniform_(tt.empty(3))
+
+
+def test_constant_zeros_ones_fill_without_recording_a_graph() -> None:
+    p = nn.Parameter(tt.empty(2, 2))
+    nn.init.constant_(p, 3.0)
+    assert p.grad_fn is None
+    assert p.is_leaf
+    assert p.sum().item() == 12.0
+    nn.init.zeros_(p)
+    nn.init.ones_(p)
+    assert p.sum().item() == 4.0
