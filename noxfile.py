@@ -324,7 +324,7 @@ def parity(session: nox.Session) -> None:
     if not dirs:
         session.skip("no packages/*/tests/parity folders yet")
     torch_or_skip(session)
-    install_for(session, PACKAGES, *group("test"))
+    install_for(session, PACKAGES, *group("parity"))
     run_pytest(session, *map(str, dirs), none_collected="skip")
 
 

@@ -256,6 +256,20 @@ def _sigmoid(ctx: Node, g: Tensor) -> Grads:
     return (g * out * (1 - out),)
 
 
+_TWO_OVER_SQRT_PI = 1.1283791670955126  # 2 / sqrt(pi)
+_ERF_GRAD_CUT = 30.0  # exp(-30^2) underflows to 0 in every dtype; 30^2 fits float16
+
+
+@derivative("erf", saves=(0,))
+def _erf(ctx: Node, g: Tensor) -> Grads:
+    # d/dx erf(x) = 2/sqrt(pi) * exp(-x^2).  Clamping x to [-30, 30] first changes no value
+    # (the derivative, and the next one, are 0 beyond) but keeps x^2 from overflowing (a
+    # NumPy warning) for float16 |x| > 256 or float32 |x| > 1.8e19.
+    (a,) = ctx.saved_tensors
+    a = a.clamp(-_ERF_GRAD_CUT, _ERF_GRAD_CUT)
+    return (g * ((a * a).neg().exp() * _TWO_OVER_SQRT_PI),)
+
+
 @derivative("relu", saves=(-1,))
 def _relu(ctx: Node, g: Tensor) -> Grads:
     (out,) = ctx.saved_tensors

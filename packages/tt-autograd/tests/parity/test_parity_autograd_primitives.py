@@ -42,6 +42,7 @@ CASES = {
     "cos": (lambda m, x: x.cos(), [((3,), F)]),
     "cumsum": (lambda m, x: x.cumsum(1), [((3, 2), F)]),
     "div": (lambda m, x, y: x / y, [((3,), F), ((3,), F, 0.5, 2.0)]),
+    "erf": (lambda m, x: x.erf(), [((3, 4), F, -3.0, 3.0)]),
     "exp": (lambda m, x: x.exp(), [((3,), F)]),
     "expand": (lambda m, x: x.expand(2, 3), [((3,), F)]),
     "flip": (lambda m, x: x.flip(0), [((3, 2), F)]),

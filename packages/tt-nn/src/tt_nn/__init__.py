@@ -13,19 +13,38 @@ from . import functional, init
 from .__about__ import __version__
 from .containers import ModuleDict, ModuleList, Sequential
 from .module import IncompatibleKeys, Module
-from .modules.activation import ELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, SiLU, Softmax, Tanh
+from .modules.activation import (
+    ELU,
+    GELU,
+    LeakyReLU,
+    LogSoftmax,
+    ReLU,
+    Sigmoid,
+    SiLU,
+    Softmax,
+    Tanh,
+)
 from .modules.dropout import Dropout
 from .modules.flatten import Flatten, Unflatten
 from .modules.linear import Identity, Linear
+from .modules.normalization import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm
+from .modules.sparse import Embedding
 from .parameter import Buffer, Parameter
+from .serialization import SafetensorsError, load, save
 
 __all__ = [
     "ELU",
+    "GELU",
+    "BatchNorm1d",
+    "BatchNorm2d",
     "Buffer",
     "Dropout",
+    "Embedding",
     "Flatten",
+    "GroupNorm",
     "Identity",
     "IncompatibleKeys",
+    "LayerNorm",
     "LeakyReLU",
     "Linear",
     "LogSoftmax",
@@ -34,6 +53,7 @@ __all__ = [
     "ModuleList",
     "Parameter",
     "ReLU",
+    "SafetensorsError",
     "Sequential",
     "SiLU",
     "Sigmoid",
@@ -43,4 +63,6 @@ __all__ = [
     "__version__",
     "functional",
     "init",
+    "load",
+    "save",
 ]

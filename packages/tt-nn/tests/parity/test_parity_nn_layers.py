@@ -111,6 +111,7 @@ def test_sequential_model_has_the_same_keys_shapes_and_printout_as_torch() -> No
         lambda n: n.ReLU(True),
         lambda n: n.Flatten(),
         lambda n: n.Unflatten(1, (2, 3)),
+        lambda n: n.GELU(approximate="tanh"),
     ]:
         assert repr(build_one(tt_nn)) == repr(build_one(torch.nn))
 

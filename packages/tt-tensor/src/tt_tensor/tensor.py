@@ -614,6 +614,10 @@ class Tensor:
         """Elementwise logistic function 1 / (1 + e**-x)."""
         return _ew.sigmoid(self)
 
+    def erf(self) -> Tensor:
+        """Elementwise Gauss error function (see :func:`tt_tensor.erf`)."""
+        return _ew.erf(self)
+
     def relu(self) -> Tensor:
         """Elementwise max(x, 0)."""
         return _ew.relu(self)

@@ -52,6 +52,7 @@ CASES = {
     "cumsum": (lambda m, x: x.cumsum(0), [((3, 2), F)]),
     "div": (lambda m, x, y: x / y, [((3,), F), ((3,), F)]),
     "eq": (lambda m, x, y: x == y, [((3,), "int8"), ((3,), "int8")]),
+    "erf": (lambda m, x: x.erf(), [((3, 4), F)]),
     "exp": (lambda m, x: x.exp(), [((3,), F)]),
     "expand": (lambda m, x: x.expand(2, 3), [((3,), F)]),
     "flip": (lambda m, x: x.flip(0), [((3, 2), F)]),

@@ -8,11 +8,19 @@ from __future__ import annotations
 
 from .activation import elu, leaky_relu, log_softmax, relu, sigmoid, silu, softmax, tanh
 from .dropout import dropout
+from .gelu import gelu
 from .linear import linear
+from .normalization import batch_norm, group_norm, layer_norm
+from .sparse import embedding
 
 __all__ = [
+    "batch_norm",
     "dropout",
     "elu",
+    "embedding",
+    "gelu",
+    "group_norm",
+    "layer_norm",
     "leaky_relu",
     "linear",
     "log_softmax",

@@ -10,9 +10,10 @@ from __future__ import annotations
 from tt_tensor import Tensor
 
 from ..functional import activation as F
+from ..functional.gelu import gelu
 from ..module import Module
 
-__all__ = ["ELU", "LeakyReLU", "LogSoftmax", "ReLU", "SiLU", "Sigmoid", "Softmax", "Tanh"]
+__all__ = ["ELU", "GELU", "LeakyReLU", "LogSoftmax", "ReLU", "SiLU", "Sigmoid", "Softmax", "Tanh"]
 
 
 class _Inplace(Module):
@@ -108,3 +109,18 @@ class LogSoftmax(Module):
 
     def extra_repr(self) -> str:
         return f"dim={self.dim}"
+
+
+class GELU(Module):
+    """``x * Phi(x)`` (``Phi`` the standard normal CDF); ``approximate="tanh"`` uses the tanh
+    approximation (see :func:`tt_nn.functional.gelu.gelu`)."""
+
+    def __init__(self, approximate: str = "none") -> None:
+        super().__init__()
+        self.approximate = approximate
+
+    def forward(self, input: Tensor) -> Tensor:
+        return gelu(input, approximate=self.approximate)
+
+    def extra_repr(self) -> str:
+        return f"approximate={self.approximate!r}"
