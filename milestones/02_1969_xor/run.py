@@ -1,0 +1,87 @@
+"""Milestone 02 (1969): XOR, the problem a single layer cannot solve, and the MLP that can.
+
+Minsky and Papert's *Perceptrons* (1969) proved that a single-layer perceptron cannot compute
+XOR: no straight line puts (0, 0) and (1, 1) on one side and (0, 1) and (1, 0) on the other.
+The book is often blamed for the first "AI winter".  The way out, a hidden layer trained by
+backpropagation, became practical with Rumelhart, Hinton and Williams (1986).
+
+Data: the four XOR corners, each repeated with small Gaussian noise (so there is a held-out
+set drawn the same way).  We train:
+
+(a) a single layer, ``Linear(2, 2)``, with cross-entropy and SGD: it cannot pass 75%
+    (at best three of the four corners are right), whatever the seed;
+(b) a two-layer MLP, ``Linear(2, 8) -> Tanh -> Linear(8, 2)``: it reaches 100% held-out
+    accuracy on each of 10 seeds.
+
+Gates: (a) held-out accuracy <= 75% on every seed; (b) 100% on 10 of 10 seeds.
+
+Run: ``python milestones/02_1969_xor/run.py`` (exit status 0 when every gate passes).
+Needs tt-tensor, tt-autograd, tt-nn and tt-optim.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+
+import tt_nn as nn
+import tt_optim
+import tt_tensor as tt
+from tt_tensor import Tensor
+
+SEEDS = range(10)
+CORNERS = [[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]]
+LABELS = [0, 1, 1, 0]
+
+
+def xor_data(n_per_corner: int, generator: tt.Generator) -> tuple[Tensor, Tensor]:
+    """The four corners with N(0, 0.1^2) noise, ``n_per_corner`` points each."""
+    corners = tt.tensor(CORNERS).repeat(n_per_corner, 1)
+    labels = tt.tensor(LABELS).repeat(n_per_corner)
+    return corners + tt.randn(corners.shape[0], 2, generator=generator) * 0.1, labels
+
+
+def train(model: nn.Module, x: Tensor, y: Tensor, steps: int, lr: float) -> None:
+    optimizer = tt_optim.SGD(model.parameters(), lr=lr, momentum=0.9)
+    for _ in range(steps):
+        optimizer.zero_grad()
+        loss = -model(x).log_softmax(1).gather(1, y.unsqueeze(1)).mean()  # cross-entropy
+        loss.backward()
+        optimizer.step()
+
+
+def accuracy(model: nn.Module, x: Tensor, y: Tensor) -> float:
+    return float((model(x).argmax(1) == y).float().mean().item())
+
+
+def main() -> int:
+    single: list[float] = []
+    mlp: list[float] = []
+    start = time.perf_counter()
+    for seed in SEEDS:
+        tt.manual_seed(seed)
+        generator = tt.Generator().manual_seed(1000 + seed)
+        x_train, y_train = xor_data(25, generator)
+        x_test, y_test = xor_data(25, generator)
+        linear = nn.Linear(2, 2)
+        train(linear, x_train, y_train, steps=300, lr=0.1)
+        single.append(accuracy(linear, x_test, y_test))
+        hidden = nn.Sequential(nn.Linear(2, 8), nn.Tanh(), nn.Linear(8, 2))
+        train(hidden, x_train, y_train, steps=300, lr=0.1)
+        mlp.append(accuracy(hidden, x_test, y_test))
+    seconds = time.perf_counter() - start
+
+    print(f"{'seed':>4} {'single layer':>13} {'two-layer MLP':>14}")
+    for seed, a, b in zip(SEEDS, single, mlp, strict=True):
+        print(f"{seed:>4} {a:>13.0%} {b:>14.0%}")
+    single_ok = max(single) <= 0.75
+    mlp_ok = sum(a == 1.0 for a in mlp)
+    print(f"single layer: best {max(single):.0%} (gate <= 75%): {'pass' if single_ok else 'FAIL'}")
+    print(f"MLP: 100% on {mlp_ok} of {len(mlp)} seeds (gate 10 of 10): "
+          f"{'pass' if mlp_ok == len(mlp) else 'FAIL'}")  # fmt: skip
+    print(f"wall time {seconds:.1f} s")
+    return 0 if single_ok and mlp_ok == len(mlp) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,99 @@
+"""``Adagrad``: per-coordinate steps divided by the root of the summed squared gradients
+(Duchi, Hazan and Singer, 2011)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import tt_tensor as tt
+from tt_tensor import Tensor
+
+from .optimizer import Optimizer, ParamsT
+
+__all__ = ["Adagrad"]
+
+
+class Adagrad(Optimizer):
+    r"""Adagrad (``torch.optim.Adagrad``).
+
+    ``Adagrad(params, lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0,
+    eps=1e-10, *, maximize=False)``
+
+    **Update rule**, for each parameter ``p`` with gradient ``g`` at step ``t = 1, 2, ...``
+    (``gamma`` = lr, ``eta`` = lr_decay, ``lambda`` = weight_decay; ``s`` starts at
+    ``initial_accumulator_value``)::
+
+        if maximize:     g = -g
+        if lambda != 0:  g = g + lambda * p
+        gamma_t = gamma / (1 + (t - 1) * eta)
+        s = s + g * g
+        p = p - gamma_t * g / (sqrt(s) + eps)
+
+    The sum only grows, so every coordinate's step shrinks over time; coordinates with rare
+    large gradients keep larger steps than those with frequent ones.
+
+    **Memory**: one extra copy of the parameters (``state[p]["sum"]``) and a 0-d step count,
+    both created in the constructor (as in PyTorch).
+
+    **Cost**: a few elementwise passes over each parameter per step, O(numel).
+
+    >>> import tt_tensor as tt
+    >>> w = tt.tensor([1.0], requires_grad=True)
+    >>> opt = Adagrad([w], lr=0.5)
+    >>> w.grad = tt.tensor([4.0])
+    >>> opt.step(); round(w.item(), 4)  # 1 - 0.5 * 4 / sqrt(16)
+    0.5
+    """
+
+    def __init__(
+        self,
+        params: ParamsT,
+        lr: float = 1e-2,
+        lr_decay: float = 0,
+        weight_decay: float = 0,
+        initial_accumulator_value: float = 0,
+        eps: float = 1e-10,
+        *,
+        maximize: bool = False,
+    ) -> None:
+        if not lr >= 0.0:
+            raise ValueError(f"Invalid learning rate: {lr}")
+        if not lr_decay >= 0.0:
+            raise ValueError(f"Invalid lr_decay value: {lr_decay}")
+        if not weight_decay >= 0.0:
+            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        if not initial_accumulator_value >= 0.0:
+            raise ValueError(
+                f"Invalid initial_accumulator_value value: {initial_accumulator_value}"
+            )
+        if not eps >= 0.0:
+            raise ValueError(f"Invalid epsilon value: {eps}")
+        defaults = {
+            "lr": lr,
+            "lr_decay": lr_decay,
+            "eps": eps,
+            "weight_decay": weight_decay,
+            "initial_accumulator_value": initial_accumulator_value,
+            "maximize": maximize,
+        }
+        super().__init__(params, defaults)
+        for group in self.param_groups:
+            for p in group["params"]:
+                state = self.state[p]
+                state["step"] = tt.tensor(0.0)
+                state["sum"] = tt.full_like(p, group["initial_accumulator_value"])
+
+    def _update(self, p: Tensor, grad: Tensor, group: dict[str, Any]) -> None:
+        """The update rule for one parameter (see the class docstring)."""
+        state = self.state[p]
+        state["step"] += 1
+        t = state["step"].item()
+        if group["maximize"]:
+            grad = -grad
+        if group["weight_decay"] != 0:
+            grad = grad.add(p, alpha=group["weight_decay"])
+        clr = group["lr"] / (1 + (t - 1) * group["lr_decay"])
+        state_sum = state["sum"]
+        state_sum.add_(grad * grad)
+        std = state_sum.sqrt().add_(group["eps"])
+        p.add_(grad.mul(-clr).div_(std))  # torch's addcdiv_ order
