@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pytest
 import torch
+from tt_parity import GRADIENTS
 
 import tt_tensor as tt
 from tt_nn.functional.normalization import batch_norm, group_norm, layer_norm
@@ -40,8 +41,8 @@ TORCH_NN = SimpleNamespace(
     group_norm=torch.nn.functional.group_norm,
 )
 
-# The suite's tolerances (conftest.TOLERANCES), for outputs, gradients and buffers alike.
-TOL = {"float32": (1e-5, 1e-6), "float64": (1e-11, 1e-13)}
+# The suite's tolerances, for outputs, gradients and buffers alike.
+TOL = GRADIENTS
 
 
 def nn_of(m: Any) -> Any:
