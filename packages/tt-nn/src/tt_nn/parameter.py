@@ -14,12 +14,28 @@ Memory: none beyond the tensor it wraps (the array is shared, not copied).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 import tt_tensor as tt
 from tt_tensor import Tensor
 
 __all__ = ["Buffer", "Parameter"]
+
+
+_T = TypeVar("_T", bound=Tensor)
+
+
+def _sharing(cls: type[_T], data: Tensor) -> _T:
+    """A new leaf of class ``cls`` over ``data``'s array and version counter (no history)."""
+    t = object.__new__(cls)
+    t._data = data._data
+    t._vc = data._vc
+    t._requires_grad = False
+    t.grad = None
+    t.grad_fn = None
+    t._base = None
+    t._meta = None
+    return t
 
 
 class Parameter(Tensor):
@@ -37,14 +53,7 @@ class Parameter(Tensor):
                 f"Parameter: expected a Tensor as data, got {type(data).__name__} "
                 "(wrap NumPy arrays with tt_tensor.from_numpy first)"
             )
-        p: Parameter = object.__new__(cls)
-        p._data = data._data
-        p._vc = data._vc
-        p._requires_grad = False
-        p.grad = None
-        p.grad_fn = None
-        p._base = None
-        p._meta = None
+        p = _sharing(cls, data)
         if requires_grad:
             p.requires_grad_(True)
         return p
@@ -75,14 +84,7 @@ class Buffer(Tensor):
     def __new__(cls, data: Tensor, *, persistent: bool = True) -> Buffer:
         if not isinstance(data, Tensor):
             raise TypeError(f"Buffer: expected a Tensor as data, got {type(data).__name__}")
-        b: Buffer = object.__new__(cls)
-        b._data = data._data
-        b._vc = data._vc
-        b._requires_grad = False
-        b.grad = None
-        b.grad_fn = None
-        b._base = None
-        b._meta = None
+        b = _sharing(cls, data)
         b.persistent = persistent
         return b
 

@@ -24,15 +24,22 @@ __all__ = ["linear"]
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """``input @ weight.T + bias`` (``torch.nn.functional.linear``)."""
-    shape = input.shape
-    if weight.ndim != 2 or input.ndim == 0 or shape[-1] != weight.shape[1]:
+    if weight.ndim != 2 or input.ndim == 0 or input.shape[-1] != weight.shape[1]:
         raise RuntimeError(
-            f"linear: input of shape {tuple(shape)} and weight of shape {tuple(weight.shape)} "
-            f"cannot be multiplied: expected input (*, {weight.shape[-1]}) and a 2-D weight"
+            f"linear: input of shape {tuple(input.shape)} and weight of shape "
+            f"{tuple(weight.shape)} cannot be multiplied: expected input (*, "
+            f"{weight.shape[-1]}) and a 2-D weight"
         )
+    return affine(input, weight, bias)
+
+
+def affine(input: Tensor, weight: Tensor, bias: Tensor | None) -> Tensor:
+    """:func:`linear` without its shape check, for callers that already made it (``Linear``
+    checks once, naming the layer)."""
     if input.ndim == 2:
         out = matmul_t(input, weight, False, True)
     else:  # (*, in): fold the leading dims into rows, multiply once, unfold
+        shape = input.shape
         rows = input.reshape(-1, shape[-1])
         out = matmul_t(rows, weight, False, True).reshape(*shape[:-1], weight.shape[0])
     return out if bias is None else out + bias

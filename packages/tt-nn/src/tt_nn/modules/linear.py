@@ -22,7 +22,7 @@ from typing import Any
 import tt_tensor as tt
 from tt_tensor import Tensor
 
-from ..functional.linear import linear
+from ..functional.linear import affine
 from ..init import default_layer_init_
 from ..module import Module
 from ..parameter import Parameter
@@ -78,7 +78,7 @@ class Linear(Module):
                 f"Linear: expected input of shape (*, {self.in_features}) (in_features="
                 f"{self.in_features}), got {tuple(input.shape)}"
             )
-        return linear(input, self.weight, self.bias)
+        return affine(input, self.weight, self.bias)
 
     def extra_repr(self) -> str:
         return (

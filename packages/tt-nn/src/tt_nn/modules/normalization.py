@@ -30,6 +30,25 @@ from ..parameter import Parameter
 __all__ = ["BatchNorm1d", "BatchNorm2d", "GroupNorm", "LayerNorm"]
 
 
+def _affine_parameters(
+    m: Module, shape: tuple[int, ...], affine: bool, bias: bool, dtype: Any
+) -> None:
+    """Register the per-feature ``weight`` and ``bias`` of a normalization layer (``None``
+    where absent, as in PyTorch); :func:`_reset_affine` gives their values."""
+    m.register_parameter("weight", Parameter(tt.empty(*shape, dtype=dtype)) if affine else None)
+    has_bias = affine and bias
+    m.register_parameter("bias", Parameter(tt.empty(*shape, dtype=dtype)) if has_bias else None)
+
+
+def _reset_affine(m: Module) -> None:
+    """``weight`` to 1 and ``bias`` to 0 (in place, not recorded)."""
+    with ag.no_grad():
+        if m.weight is not None:
+            m.weight.fill_(1)
+        if m.bias is not None:
+            m.bias.zero_()
+
+
 class _BatchNorm(Module):
     """The shared body of ``BatchNorm1d`` and ``BatchNorm2d`` (they differ only in the input
     ranks they accept)."""
@@ -61,15 +80,7 @@ class _BatchNorm(Module):
         self.momentum = momentum
         self.affine = affine
         self.track_running_stats = track_running_stats
-        if affine:
-            self.weight = Parameter(tt.empty(num_features, dtype=dtype))
-            if bias:
-                self.bias = Parameter(tt.empty(num_features, dtype=dtype))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _affine_parameters(self, (num_features,), affine, bias, dtype)
         if track_running_stats:
             self.register_buffer("running_mean", tt.zeros(num_features, dtype=dtype))
             self.register_buffer("running_var", tt.ones(num_features, dtype=dtype))
@@ -94,11 +105,7 @@ class _BatchNorm(Module):
     def reset_parameters(self) -> None:
         """Reset the running statistics, and ``weight`` to 1 and ``bias`` to 0."""
         self.reset_running_stats()
-        with ag.no_grad():
-            if self.weight is not None:
-                self.weight.fill_(1)
-            if self.bias is not None:
-                self.bias.zero_()
+        _reset_affine(self)
 
     def _check_input_dim(self, input: Tensor) -> None:
         name = type(self).__name__
@@ -236,24 +243,12 @@ class LayerNorm(Module):
         self.normalized_shape = tuple(int(s) for s in normalized_shape)
         self.eps = eps
         self.elementwise_affine = elementwise_affine
-        if elementwise_affine:
-            self.weight = Parameter(tt.empty(*self.normalized_shape, dtype=dtype))
-            if bias:
-                self.bias = Parameter(tt.empty(*self.normalized_shape, dtype=dtype))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _affine_parameters(self, self.normalized_shape, elementwise_affine, bias, dtype)
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
         """``weight`` to 1 and ``bias`` to 0."""
-        with ag.no_grad():
-            if self.weight is not None:
-                self.weight.fill_(1)
-            if self.bias is not None:
-                self.bias.zero_()
+        _reset_affine(self)
 
     def forward(self, input: Tensor) -> Tensor:
         k = len(self.normalized_shape)
@@ -315,24 +310,12 @@ class GroupNorm(Module):
         self.num_channels = num_channels
         self.eps = eps
         self.affine = affine
-        if affine:
-            self.weight = Parameter(tt.empty(num_channels, dtype=dtype))
-            if bias:
-                self.bias = Parameter(tt.empty(num_channels, dtype=dtype))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _affine_parameters(self, (num_channels,), affine, bias, dtype)
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
         """``weight`` to 1 and ``bias`` to 0."""
-        with ag.no_grad():
-            if self.weight is not None:
-                self.weight.fill_(1)
-            if self.bias is not None:
-                self.bias.zero_()
+        _reset_affine(self)
 
     def forward(self, input: Tensor) -> Tensor:
         affine = self.weight is not None or self.bias is not None
