@@ -59,6 +59,16 @@ class _RequiredParameter:
 #: Use as a default in ``defaults`` to make every group specify that hyper-parameter.
 required = _RequiredParameter()
 
+_LABELS = {"lr": "learning rate", "eps": "epsilon value"}
+
+
+def check_non_negative(**values: float) -> None:
+    """Raise PyTorch's ``ValueError("Invalid <what>: <value>")`` for the first of ``values``
+    (in the order given) that is negative or nan; every optimizer validates this way."""
+    for name, value in values.items():
+        if not value >= 0.0:
+            raise ValueError(f"Invalid {_LABELS.get(name, name + ' value')}: {value}")
+
 
 class Optimizer:
     """Base class of optimizers: ``Optimizer(params, defaults)``.
