@@ -27,14 +27,18 @@ pyproject) because it imports torch, which no tt package may depend on.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import numpy as np
 import pytest
-import torch
 
 import tt_tensor as tt
+
+# By name: torch is not installed where mypy runs (the nox types session), and no tt package
+# may depend on it; the parity session installs the local CPU build.
+torch: Any = importlib.import_module("torch")
 
 Tolerances = Mapping[str, tuple[float, float]]
 
@@ -205,11 +209,12 @@ def make_input(
 ) -> np.ndarray[Any, Any]:
     """Seeded values: floats ~ N(0, 1) (or U(low, high)), ints in [low, high), random bools."""
     dt = np.dtype(dtype)
+    out: Any
     if dt.kind == "b":
         out = rng.random(shape) < 0.5
     elif dt.kind in "iu":
-        lo = (0 if dt.kind == "u" else -4) if low is None else low
-        out = rng.integers(lo, 9 if high is None else high, shape)
+        lo = (0 if dt.kind == "u" else -4) if low is None else int(low)
+        out = rng.integers(lo, 9 if high is None else int(high), shape)
     elif low is not None or high is not None:
         out = rng.uniform(-1.0 if low is None else low, 1.0 if high is None else high, shape)
     else:
