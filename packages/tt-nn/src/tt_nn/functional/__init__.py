@@ -7,23 +7,46 @@ then ``F.relu``, ``F.linear``, ``F.cross_entropy`` work as in PyTorch.
 from __future__ import annotations
 
 from .activation import elu, leaky_relu, log_softmax, relu, sigmoid, silu, softmax, tanh
+from .conv import conv1d, conv2d
 from .dropout import dropout
 from .gelu import gelu
 from .linear import linear
+from .loss import (
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    cross_entropy,
+    huber_loss,
+    l1_loss,
+    mse_loss,
+    nll_loss,
+)
 from .normalization import batch_norm, group_norm, layer_norm
+from .pooling import adaptive_avg_pool2d, avg_pool2d, max_pool2d
 from .sparse import embedding
 
 __all__ = [
+    "adaptive_avg_pool2d",
+    "avg_pool2d",
     "batch_norm",
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
+    "conv1d",
+    "conv2d",
+    "cross_entropy",
     "dropout",
     "elu",
     "embedding",
     "gelu",
     "group_norm",
+    "huber_loss",
+    "l1_loss",
     "layer_norm",
     "leaky_relu",
     "linear",
     "log_softmax",
+    "max_pool2d",
+    "mse_loss",
+    "nll_loss",
     "relu",
     "sigmoid",
     "silu",
