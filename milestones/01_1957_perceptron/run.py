@@ -94,11 +94,10 @@ def main() -> int:
     start = time.perf_counter()
     model = nn.Sequential(nn.Linear(2, 1), nn.Sigmoid())
     optimizer = tt_optim.SGD(model.parameters(), lr=0.5)
+    loss_fn = nn.BCELoss()  # -(t log p + (1 - t) log(1 - p)), averaged
     for _ in range(200):
         optimizer.zero_grad()
-        p = model(x_train).squeeze(1).clamp(1e-7, 1 - 1e-7)
-        t = y_train.float()
-        loss = -(t * p.log() + (1 - t) * (1 - p).log()).mean()  # binary cross-entropy
+        loss = loss_fn(model(x_train).squeeze(1), y_train.float())
         loss.backward()
         optimizer.step()
     model.eval()

@@ -25,6 +25,7 @@ import sys
 import time
 
 import tt_nn as nn
+import tt_nn.functional as F
 import tt_optim
 import tt_tensor as tt
 from tt_tensor import Tensor
@@ -45,7 +46,7 @@ def train(model: nn.Module, x: Tensor, y: Tensor, steps: int, lr: float) -> None
     optimizer = tt_optim.SGD(model.parameters(), lr=lr, momentum=0.9)
     for _ in range(steps):
         optimizer.zero_grad()
-        loss = -model(x).log_softmax(1).gather(1, y.unsqueeze(1)).mean()  # cross-entropy
+        loss = F.cross_entropy(model(x), y)
         loss.backward()
         optimizer.step()
 

@@ -31,6 +31,7 @@ SEED = 0
 LAYER_SIZES = (784, 256, 128, 10)
 BATCH = 128
 LEARNING_RATE = 0.01
+CNN_BATCH = 64
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,19 @@ CASES: dict[str, Case] = {
             "forward + cross-entropy + backward + SGD",
             ("tt", "torch", "numpy"),
         ),
+        Case(
+            "nn_mlp_step",
+            "the same MLP written with nn.Linear, F.cross_entropy and optim.SGD",
+            ("tt", "torch"),
+        ),
+        Case(
+            "cnn_step",
+            f"CNN conv3x3(3->32)+ReLU+maxpool2, conv3x3(32->64)+ReLU+maxpool2, Linear(4096->10), "
+            f"batch {CNN_BATCH}, input 3x32x32: forward + cross-entropy + backward + SGD",
+            ("tt", "torch"),
+        ),
+        Case("mlp_infer_b1", "the nn MLP, eval mode, no_grad, batch 1", ("tt", "torch")),
+        Case("cnn_infer_b1", "the CNN, eval mode, no_grad, batch 1", ("tt", "torch")),
     )
 }
 
@@ -80,7 +94,15 @@ def build(case: str, backend: Backend) -> Workload:
         return overhead_backward(fw)
     if case == "mlp_step":
         return mlp_torch_like(fw, mlp_data())
-    raise ValueError(f"unknown case {case!r}; known: {', '.join(CASES)}")
+    if case in ("nn_mlp_step", "mlp_infer_b1"):
+        model, x, y = nn_mlp(fw, mlp_data())
+    elif case in ("cnn_step", "cnn_infer_b1"):
+        model, x, y = nn_cnn(fw)
+    else:
+        raise ValueError(f"unknown case {case!r}; known: {', '.join(CASES)}")
+    if case.endswith("_step"):
+        return nn_train_step(fw, model, x, y)
+    return nn_inference(fw, model, x[:1])
 
 
 # --------------------------------------------------------------------------- tt and torch
@@ -88,23 +110,26 @@ def build(case: str, backend: Backend) -> Workload:
 
 @dataclass(frozen=True)
 class TorchLike:
-    """The two entry points the shared step code needs from ``tt`` or ``torch``; everything
-    else is a tensor method, identical in both."""
+    """The entry points the shared step code needs from ``tt`` or ``torch``; everything else
+    is a tensor or module method, identical in both."""
 
     from_numpy: Callable[[NDArray[Any]], Any]
     no_grad: Callable[[], AbstractContextManager[object]]
+    nn: Any  # torch.nn or tt_nn
+    F: Any  # torch.nn.functional or tt_nn.functional
+    optim: Any  # torch.optim or tt_optim
 
 
 def torch_like(backend: Backend) -> TorchLike:
-    if backend == "tt":
-        import tt_autograd  # importing it turns gradient tracking on
-        import tt_tensor
-
-        return TorchLike(tt_tensor.from_numpy, tt_autograd.no_grad)
-    # torch is imported by name: it is not installed where mypy runs (the nox types session),
-    # and the shared step code handles its tensors as Any anyway.
-    torch = importlib.import_module("torch")
-    return TorchLike(torch.from_numpy, torch.no_grad)
+    names = {
+        "tt": ("tt_tensor", "tt_autograd", "tt_nn", "tt_nn.functional", "tt_optim"),
+        "torch": ("torch", "torch", "torch.nn", "torch.nn.functional", "torch.optim"),
+    }[backend]
+    # Imported by name: torch is not installed where mypy runs (the nox types session), and
+    # the shared step code handles both libraries' objects as Any anyway.  Importing
+    # tt_autograd turns tt's gradient tracking on.
+    tensor, autograd, nn, functional, optim = map(importlib.import_module, names)
+    return TorchLike(tensor.from_numpy, autograd.no_grad, nn, functional, optim)
 
 
 def _leaf_pair(fw: TorchLike) -> tuple[Any, Any]:
@@ -180,6 +205,74 @@ def mlp_torch_like(fw: TorchLike, data: MlpData) -> Workload:
         return loss
 
     return Workload(step, _first_losses(step))
+
+
+def _load(fw: TorchLike, model: Any, arrays: list[NDArray[np.float32]]) -> Any:
+    """``model`` with its parameters, in registration order, set to ``arrays``."""
+    names = [name for name, _ in model.named_parameters()]
+    model.load_state_dict({n: fw.from_numpy(a.copy()) for n, a in zip(names, arrays, strict=True)})
+    return model
+
+
+def nn_mlp(fw: TorchLike, data: MlpData) -> tuple[Any, Any, Any]:
+    """The MLP of ``mlp_step`` as ``nn.Sequential`` (Linear stores weights as (out, in))."""
+    sizes = LAYER_SIZES
+    layers: list[Any] = []
+    for fan_in, fan_out in itertools.pairwise(sizes):
+        layers += [fw.nn.Linear(fan_in, fan_out), fw.nn.ReLU()]
+    model = fw.nn.Sequential(*layers[:-1])
+    arrays = [p.T if p.ndim == 2 else p for p in data.params]
+    return _load(fw, model, arrays), fw.from_numpy(data.x), fw.from_numpy(data.y)
+
+
+def nn_cnn(fw: TorchLike) -> tuple[Any, Any, Any]:
+    """The CNN of the issue: two conv3x3+ReLU+maxpool2 stages, then Linear(4096 -> 10)."""
+    nn = fw.nn
+    model = nn.Sequential(
+        nn.Conv2d(3, 32, 3, padding=1),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Conv2d(32, 64, 3, padding=1),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Flatten(),
+        nn.Linear(4096, 10),
+    )
+    rng = np.random.default_rng(SEED)
+    arrays = []
+    for _, p in model.named_parameters():
+        fan_in = math.prod(p.shape[1:]) if p.ndim > 1 else 1
+        bound = 1 / math.sqrt(fan_in) if p.ndim > 1 else 0.1
+        arrays.append(rng.uniform(-bound, bound, tuple(p.shape)).astype(np.float32))
+    x = rng.standard_normal((CNN_BATCH, 3, 32, 32), dtype=np.float32)
+    y = rng.integers(0, 10, CNN_BATCH, dtype=np.int64)
+    return _load(fw, model, arrays), fw.from_numpy(x), fw.from_numpy(y)
+
+
+def nn_train_step(fw: TorchLike, model: Any, x: Any, y: Any) -> Workload:
+    """One training step the way a torch.nn program writes it."""
+    optimizer = fw.optim.SGD(model.parameters(), lr=LEARNING_RATE)
+
+    def step() -> object:
+        optimizer.zero_grad()
+        loss = fw.F.cross_entropy(model(x), y)
+        loss.backward()
+        optimizer.step()
+        return loss
+
+    return Workload(step, _first_losses(step))
+
+
+def nn_inference(fw: TorchLike, model: Any, x: Any) -> Workload:
+    """Batch-1 inference: eval mode, no graph recorded."""
+    model.eval()
+
+    def step() -> object:
+        with fw.no_grad():
+            return model(x)
+
+    out: Any = step()
+    return Workload(step, [float(out.sum().item()), float(out.abs().sum().item())])
 
 
 # --------------------------------------------------------------------------- plain NumPy

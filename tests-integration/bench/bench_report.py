@@ -41,6 +41,10 @@ TARGETS = (
     Target("overhead_backward", "torch", 1.0),
     Target("mlp_step", "torch", 1.0),
     Target("mlp_step", "numpy", 1.25),
+    Target("nn_mlp_step", "torch", 1.0),
+    Target("cnn_step", "torch", 1.7),
+    Target("mlp_infer_b1", "torch", 1.0),
+    Target("cnn_infer_b1", "torch", 1.0),
 )
 
 

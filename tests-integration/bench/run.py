@@ -24,8 +24,11 @@ How the numbers are made (details in the bench_*.py modules beside this file):
 
 The cases: ``overhead_add`` and ``overhead_backward`` (the fixed cost per op and per tiny
 backward, target: tt at or under torch), ``mlp_step`` (a 784-256-128-10 MLP training step,
-target: tt at or under torch and within 1.25x of hand-written NumPy), and ``memory`` (1,000 tt
-training steps: RSS and live autograd nodes must stay flat).
+target: tt at or under torch and within 1.25x of hand-written NumPy), ``nn_mlp_step`` (the same
+MLP with nn.Linear, F.cross_entropy and optim.SGD, target: at or under torch), ``cnn_step`` (the
+issue's two-conv CNN at batch 64, target: within 1.7x of torch), ``mlp_infer_b1`` and
+``cnn_infer_b1`` (batch-1 inference in eval mode, target: faster than torch), and ``memory``
+(1,000 tt training steps: RSS and live autograd nodes must stay flat).
 """
 
 from __future__ import annotations
