@@ -48,6 +48,7 @@ TIERS: list[str] = list(PYPROJECT["tool"]["tt"]["tiers"])
 PACKAGES: list[str] = [t for t in TIERS if (ROOT / "packages" / t / "pyproject.toml").is_file()]
 WHEELHOUSE = ROOT / ".nox" / "wheelhouse"
 MILESTONES = ROOT / "milestones"
+SHARED = MILESTONES / "_shared"  # what every milestone script imports (not a milestone)
 INTEGRATION = ROOT / "tests-integration"
 TORCH = "torch==2.13.0"
 PYTEST_EXIT_NO_TESTS = 5
@@ -65,10 +66,14 @@ def import_name(package: str) -> str:
     return package.replace("-", "_")
 
 
-def requirements_of(package: str) -> list[Requirement]:
-    """``[project].dependencies`` of one package."""
-    pyproject = nox.project.load_toml(ROOT / "packages" / package / "pyproject.toml")
-    return [Requirement(r) for r in pyproject["project"].get("dependencies", [])]
+def requirements_of(package: str, *, extras: bool = False) -> list[Requirement]:
+    """``[project].dependencies`` of one package (and every optional dependency, with
+    ``extras``)."""
+    project = nox.project.load_toml(ROOT / "packages" / package / "pyproject.toml")["project"]
+    found = list(project.get("dependencies", []))
+    if extras:
+        found += [r for reqs in project.get("optional-dependencies", {}).values() for r in reqs]
+    return [Requirement(r) for r in found]
 
 
 def tt_closure(package: str) -> list[str]:
@@ -85,10 +90,12 @@ def tt_closure(package: str) -> list[str]:
 
 
 def third_party(packages: list[str]) -> list[str]:
-    """Non-tt requirements of the packages and of all their tt-* dependencies."""
+    """Non-tt requirements of the packages and of all their tt-* dependencies, extras
+    included: tests and type checks cover the optional features too (a package's tests
+    show separately that it works without them)."""
     found: dict[str, None] = {}
     for package in {p for pkg in packages for p in tt_closure(pkg)}:
-        for req in requirements_of(package):
+        for req in requirements_of(package, extras=True):
             if canonicalize_name(req.name) not in TIERS:
                 found[str(req)] = None
     return sorted(found)
@@ -203,6 +210,7 @@ def types(session: nox.Session) -> None:
             if d.is_dir() and any(d.rglob("*.py"))
         ),
         *([str(d.relative_to(ROOT))] for d in milestone_dirs() if any(d.rglob("*.py"))),
+        [str(SHARED.relative_to(ROOT))] if SHARED.is_dir() else [],
     ]
     for target in filter(None, targets):
         session.run(
@@ -210,7 +218,7 @@ def types(session: nox.Session) -> None:
             "--cache-dir",
             str(ROOT / ".mypy_cache" / "tooling"),
             *target,
-            env={"MYPYPATH": os.pathsep.join([*every_src, str(ROOT / ".ci")])},
+            env={"MYPYPATH": os.pathsep.join([*every_src, str(ROOT / ".ci"), str(SHARED)])},
         )
 
 
@@ -289,11 +297,20 @@ def milestone_dirs() -> list[Path]:
 
 @nox.session(python=None, requires=["build"])
 def milestones(session: nox.Session) -> None:
-    """Run every milestones/<name>/run.py on the installed wheels; print a summary table."""
+    """Run every milestones/<name>/run.py on the installed wheels; print a summary table.
+
+    ``nox -s milestones -- --full`` runs the full gates (whole datasets, more epochs) and then
+    rewrites milestones/RESULTS.md from the gates the scripts measured (never by hand)."""
     folders = milestone_dirs()
     if not folders:
         session.skip(f"no milestone folders under {MILESTONES.relative_to(ROOT)}/ yet")
+    unknown = [a for a in session.posargs if a != "--full"]
+    if unknown:
+        session.error(f"milestones: the only argument is --full, got {' '.join(unknown)}")
     install_for(session, PACKAGES)
+    results = Path(session.create_tmp()) / "milestone-results"
+    shutil.rmtree(results, ignore_errors=True)
+    results.mkdir()
     rows: list[tuple[str, str, float]] = []
     for folder in folders:
         script = folder / "run.py"
@@ -303,7 +320,8 @@ def milestones(session: nox.Session) -> None:
             continue
         start = time.perf_counter()
         try:
-            session.run("python", str(script))
+            out = results / f"{folder.name}.json"
+            session.run("python", str(script), *session.posargs, "--json", str(out))
             status = "ok"
         except CommandFailed as e:
             status = f"FAILED (exit {e.return_code})"
@@ -312,6 +330,8 @@ def milestones(session: nox.Session) -> None:
     session.log(f"{'milestone':<{width}}  {'seconds':>8}  result")
     for name, status, seconds in rows:
         session.log(f"{name:<{width}}  {seconds:>8.1f}  {status}")
+    if "--full" in session.posargs:
+        session.run("python", str(SHARED / "results.py"), str(results), str(MILESTONES))
     failed = [r[0] for r in rows if r[1] != "ok"]
     if failed:
         session.error(f"{len(failed)} of {len(rows)} milestone(s) failed: {', '.join(failed)}")

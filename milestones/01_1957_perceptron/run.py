@@ -23,11 +23,15 @@ from __future__ import annotations
 import math
 import sys
 import time
+from pathlib import Path
 
 import tt_nn as nn
 import tt_optim
 import tt_tensor as tt
 from tt_tensor import Tensor
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "_shared"))
+from milestone import Gate, finish, parse_args
 
 SEED = 1957
 GATE = 0.99
@@ -78,18 +82,20 @@ def accuracy(pred: Tensor, y: Tensor) -> float:
 
 
 def main() -> int:
+    args = parse_args(__doc__ or "")
+    data = "separable blobs, 1000 + 1000 points"
     generator = tt.Generator().manual_seed(SEED)
     tt.manual_seed(SEED)
     x_train, y_train = separable_blobs(1000, generator)
     x_test, y_test = separable_blobs(1000, generator)
-    rows: list[tuple[str, float, float, bool]] = []
+    gates: list[Gate] = []
 
     start = time.perf_counter()
     w, b, updates = perceptron(x_train, y_train, epochs=50)
     acc = accuracy(((x_test @ w + b) > 0).long(), y_test)
-    rows.append(
-        (f"perceptron rule ({updates} updates)", acc, time.perf_counter() - start, acc >= GATE)
-    )
+    seconds = time.perf_counter() - start
+    name = f"perceptron rule ({updates} updates)"
+    gates.append(Gate(name, data, acc, GATE, ">=", seconds, SEED))
 
     start = time.perf_counter()
     model = nn.Sequential(nn.Linear(2, 1), nn.Sigmoid())
@@ -102,14 +108,9 @@ def main() -> int:
         optimizer.step()
     model.eval()
     acc = accuracy((model(x_test).squeeze(1) > 0.5).long(), y_test)
-    rows.append(("Linear + sigmoid, BCE, SGD", acc, time.perf_counter() - start, acc >= GATE))
-
-    print(f"{'model':<36} {'held-out acc':>12} {'gate':>7} {'seconds':>8}  result")
-    for name, value, seconds, ok in rows:
-        print(
-            f"{name:<36} {value:>12.2%} {'>= 99%':>7} {seconds:>8.2f}  {'pass' if ok else 'FAIL'}"
-        )
-    return 0 if all(r[3] for r in rows) else 1
+    seconds = time.perf_counter() - start
+    gates.append(Gate("Linear + sigmoid, BCE, SGD", data, acc, GATE, ">=", seconds, SEED))
+    return finish("01_1957_perceptron: held-out accuracy", gates, args.json)
 
 
 if __name__ == "__main__":

@@ -23,12 +23,16 @@ from __future__ import annotations
 
 import sys
 import time
+from pathlib import Path
 
 import tt_nn as nn
 import tt_nn.functional as F
 import tt_optim
 import tt_tensor as tt
 from tt_tensor import Tensor
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "_shared"))
+from milestone import Gate, finish, parse_args
 
 SEEDS = range(10)
 CORNERS = [[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]]
@@ -56,6 +60,7 @@ def accuracy(model: nn.Module, x: Tensor, y: Tensor) -> float:
 
 
 def main() -> int:
+    args = parse_args(__doc__ or "")
     single: list[float] = []
     mlp: list[float] = []
     start = time.perf_counter()
@@ -75,13 +80,13 @@ def main() -> int:
     print(f"{'seed':>4} {'single layer':>13} {'two-layer MLP':>14}")
     for seed, a, b in zip(SEEDS, single, mlp, strict=True):
         print(f"{seed:>4} {a:>13.0%} {b:>14.0%}")
-    single_ok = max(single) <= 0.75
-    mlp_ok = sum(a == 1.0 for a in mlp)
-    print(f"single layer: best {max(single):.0%} (gate <= 75%): {'pass' if single_ok else 'FAIL'}")
-    print(f"MLP: 100% on {mlp_ok} of {len(mlp)} seeds (gate 10 of 10): "
-          f"{'pass' if mlp_ok == len(mlp) else 'FAIL'}")  # fmt: skip
-    print(f"wall time {seconds:.1f} s")
-    return 0 if single_ok and mlp_ok == len(mlp) else 1
+    data = "XOR corners + N(0, 0.1^2) noise, 100 + 100 points"
+    gates = [
+        Gate("single layer: best held-out accuracy", data, max(single), 0.75, "<=", seconds, 0),
+        Gate("two-layer MLP: seeds at 100%", data, sum(a == 1.0 for a in mlp), len(SEEDS), ">=",
+             seconds, 0, unit=f" of {len(SEEDS)}"),
+    ]  # fmt: skip
+    return finish("02_1969_xor: seeds 0-9", gates, args.json)
 
 
 if __name__ == "__main__":

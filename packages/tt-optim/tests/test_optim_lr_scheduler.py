@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import copy
 import math
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 import tt_tensor as tt
+from tt_nn import load, save
 from tt_optim.adam import Adam
 from tt_optim.lr_scheduler import (
     CosineAnnealingLR,
@@ -26,8 +28,8 @@ from tt_optim.sgd import SGD
 
 
 def leaf(t: tt.Tensor) -> tt.Tensor:
-    """A parameter: a leaf tensor that requires grad (what ``tt_nn.Parameter`` gives; tt-nn is
-    not a dependency of tt-optim, so these tests use plain leaves, as PyTorch allows)."""
+    """A parameter: a leaf tensor that requires grad (what ``tt_nn.Parameter`` gives; the
+    optimizers take plain leaves too, as PyTorch's do)."""
     return t.detach().requires_grad_()
 
 
@@ -67,6 +69,7 @@ def make_warmup_cosine(opt: SGD) -> SequentialLR:
 
 SCHEDULERS: dict[str, Any] = {
     "StepLR": lambda o: StepLR(o, 3, gamma=0.5),
+    "MultiStepLR": lambda o: MultiStepLR(o, milestones=[2, 8, 8, 12], gamma=0.5),
     "ExponentialLR": lambda o: ExponentialLR(o, 0.9),
     "CosineAnnealingLR": lambda o: CosineAnnealingLR(o, T_max=7, eta_min=0.01),
     "OneCycleLR": lambda o: OneCycleLR(o, max_lr=2.0, total_steps=20),
@@ -74,16 +77,27 @@ SCHEDULERS: dict[str, Any] = {
 }
 
 
+def through_file(state: dict[str, Any], tmp_path: Path) -> Any:
+    """``state`` written to a checkpoint file and read back (what a Trainer checkpoint does)."""
+    path = tmp_path / "state.safetensors"
+    save(state, path)
+    return load(path)
+
+
+@pytest.mark.parametrize("via", ["deepcopy", "file"])
 @pytest.mark.parametrize("name", list(SCHEDULERS))
-def test_state_dict_round_trip_resumes_the_same_schedule(name: str) -> None:
+def test_state_dict_round_trip_resumes_the_same_schedule(
+    name: str, via: str, tmp_path: Path
+) -> None:
     make = SCHEDULERS[name]
     opt = sgd()
     sched = make(opt)
     for _ in range(6):
         opt.step()
         sched.step()
-    opt_state = copy.deepcopy(opt.state_dict())
-    sched_state = copy.deepcopy(sched.state_dict())
+    keep = copy.deepcopy if via == "deepcopy" else lambda s: through_file(s, tmp_path)
+    opt_state = keep(opt.state_dict())
+    sched_state = keep(sched.state_dict())
     assert "optimizer" not in sched_state
     resumed_opt = sgd()
     resumed = make(resumed_opt)  # built first, then loaded (PyTorch's order)
@@ -97,6 +111,17 @@ def test_state_dict_round_trip_resumes_the_same_schedule(name: str) -> None:
         assert resumed.get_last_lr() == sched.get_last_lr()
         assert resumed_opt.param_groups[0]["lr"] == opt.param_groups[0]["lr"]
         assert resumed_opt.param_groups[0]["momentum"] == opt.param_groups[0]["momentum"]
+
+
+def test_multistep_lr_loaded_from_a_file_still_takes_an_explicit_epoch(tmp_path: Path) -> None:
+    # The file keeps milestones as a plain mapping; load_state_dict rebuilds the Counter
+    # that the closed form (step(epoch)) needs.
+    sched = MultiStepLR(sgd(), milestones=[2, 4, 4], gamma=0.5)
+    resumed = MultiStepLR(sgd(), milestones=[1], gamma=0.5)
+    resumed.load_state_dict(through_file(sched.state_dict(), tmp_path))
+    with pytest.warns(UserWarning, match="epoch parameter"):  # deprecated, as in PyTorch
+        resumed.step(5)
+    assert resumed.get_last_lr() == [pytest.approx(0.125)]
 
 
 def test_lambda_lr_saves_callable_objects_but_not_functions() -> None:

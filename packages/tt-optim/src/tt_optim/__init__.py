@@ -1,4 +1,4 @@
-"""tt-optim: optimizers, learning-rate schedulers and gradient clipping for tt.
+"""tt-optim: optimizers, learning-rate schedulers, gradient clipping and a Trainer for tt.
 
 Tier 4 of tt (after tt-tensor, tt-autograd and tt-nn), with the names and semantics of
 ``torch.optim``: ``tt_optim.SGD`` is ``torch.optim.SGD``, ``tt_optim.lr_scheduler.StepLR`` is
@@ -24,9 +24,12 @@ from .adadelta import Adadelta
 from .adagrad import Adagrad
 from .adam import Adam, AdamW
 from .clip_grad import clip_grad_norm_, clip_grad_value_, clip_grads_with_norm_, get_total_norm
+from .early_stopping import EarlyStopping
+from .history import History
 from .optimizer import Optimizer, ParamsT, required
 from .rmsprop import RMSprop
 from .sgd import SGD
+from .trainer import Trainer, accuracy
 
 __all__ = [
     "SGD",
@@ -34,10 +37,14 @@ __all__ = [
     "Adagrad",
     "Adam",
     "AdamW",
+    "EarlyStopping",
+    "History",
     "Optimizer",
     "ParamsT",
     "RMSprop",
+    "Trainer",
     "__version__",
+    "accuracy",
     "clip_grad_norm_",
     "clip_grad_value_",
     "clip_grads_with_norm_",

@@ -253,6 +253,12 @@ class MultiStepLR(LRScheduler):
         factor = self.gamma ** self.milestones[self.last_epoch]
         return [lr * factor for lr in _lrs(self.optimizer)]
 
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore the saved attributes; ``milestones`` becomes a ``Counter`` again (a
+        checkpoint file stores it as a plain mapping of epoch to count)."""
+        super().load_state_dict(state_dict)
+        self.milestones = Counter(self.milestones)
+
     def _get_closed_form_lr(self) -> list[float]:
         milestones = sorted(self.milestones.elements())
         passed = bisect_right(milestones, self.last_epoch)
