@@ -56,7 +56,7 @@ class Gate:
         )
 
     def shown(self, x: float) -> str:
-        return f"{x:.2%}" if self.unit == "%" else f"{x:g}{self.unit}"
+        return f"{x:.2%}" if self.unit == "%" else f"{x:.3g}{self.unit}"
 
 
 def parse_args(description: str, argv: Sequence[str] | None = None) -> argparse.Namespace:

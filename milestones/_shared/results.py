@@ -20,7 +20,7 @@ from milestone import write_atomically
 
 
 def shown(value: float, unit: str) -> str:
-    return f"{value:.2%}" if unit == "%" else f"{value:g}{unit}"
+    return f"{value:.2%}" if unit == "%" else f"{value:.3g}{unit}"
 
 
 def render(results: Path, milestones: Path) -> str:

@@ -182,12 +182,16 @@ class Geometry(NamedTuple):
     out: tuple[int, int]  # H_out, W_out
 
     def padded(self, x: np.ndarray[Any, Any], fill: float = 0.0) -> np.ndarray[Any, Any]:
-        """``x`` with the geometry's borders (itself when there are none)."""
+        """``x`` with the geometry's borders (itself when there are none): one C-order array
+        filled with ``fill`` and ``x`` copied into its middle."""
         top, bottom, left, right = self.pads
         if not (top or bottom or left or right):
             return x
-        lead = [(0, 0)] * (x.ndim - 2)
-        return np.pad(x, [*lead, (top, bottom), (left, right)], constant_values=fill)
+        h, w = x.shape[-2:]
+        shape = (*x.shape[:-2], h + top + bottom, w + left + right)
+        out = np.zeros(shape, x.dtype) if fill == 0 else np.full(shape, fill, x.dtype)
+        out[..., top : top + h, left : left + w] = x
+        return out
 
     def offsets(self) -> Iterator[tuple[int, int, tuple[slice, slice]]]:
         """For each kernel offset ``(i, j)``: the strided slice of the padded input that the
@@ -208,26 +212,13 @@ class Geometry(NamedTuple):
         return np.ascontiguousarray(xp[..., top : top + h, left : left + w])
 
 
-def memory_order(x: np.ndarray[Any, Any]) -> tuple[int, ...]:
-    """The dims of ``x`` from the slowest-varying in memory to the fastest: ``(0, 1, 2, 3)``
-    for a C-contiguous array, ``(1, 0, 2, 3)`` for a ``(C, N, H, W)`` array viewed as
-    ``(N, C, H, W)``.  Gradients allocated in the same order make the later passes (ReLU's
-    backward, the reshape before a matrix multiply) run over contiguous memory."""
-    return tuple(sorted(range(x.ndim), key=lambda d: -abs(x.strides[d])))
-
-
-def zeros_in_order(
-    shape: tuple[int, ...], dtype: Any, order: tuple[int, ...]
-) -> np.ndarray[Any, Any]:
-    """Zeros of ``shape`` laid out in memory in ``order`` (see :func:`memory_order`)."""
-    base = np.zeros([shape[d] for d in order], dtype)
-    return base.transpose(np.argsort(order))
-
-
 def _im2col(x: np.ndarray[Any, Any], geo: Geometry) -> np.ndarray[Any, Any]:
     n, c = geo.in_shape[:2]
     (kh, kw), (ho, wo) = geo.kernel, geo.out
-    xp = geo.padded(x).transpose(1, 0, 2, 3)  # (C, N, Hp, Wp): the column matrix's order
+    # (C, N, Hp, Wp), the column matrix's order; padded after the transpose, so the padded
+    # copy is written in that order (a (C, N, H, W) memory layout, as pooling hands back,
+    # is then read in order too)
+    xp = geo.padded(x.transpose(1, 0, 2, 3))
     cols = np.empty((c, kh, kw, n, ho, wo), x.dtype)
     for i, j, (rows, cs) in geo.offsets():
         cols[:, i, j] = xp[:, :, rows, cs]  # one strided copy per kernel offset
@@ -242,7 +233,7 @@ def _col2im(cols: np.ndarray[Any, Any], geo: Geometry) -> np.ndarray[Any, Any]:
     c6 = cols.reshape(c, kh, kw, n, ho, wo)
     for i, j, (rows, cs) in geo.offsets():
         grad[:, :, rows, cs] += c6[:, i, j]  # the kernel-offset slices added back
-    return geo.cropped(grad.transpose(1, 0, 2, 3))
+    return geo.cropped(grad).transpose(1, 0, 2, 3)  # cropped in memory order, then a view
 
 
 class Im2col(Function):

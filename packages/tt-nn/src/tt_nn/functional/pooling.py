@@ -28,7 +28,7 @@ an average pool's can?
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -37,7 +37,7 @@ import tt_tensor as tt
 from tt_autograd import Function
 from tt_tensor import Tensor
 
-from .conv import Geometry, memory_order, ntuple, zeros_in_order
+from .conv import Geometry, ntuple
 
 __all__ = ["adaptive_avg_pool2d", "avg_pool2d", "max_pool2d"]
 
@@ -113,6 +113,15 @@ def _windows(x: Tensor, geo: Geometry, fill: float) -> Tensor:
     return win  # exactly H_out x W_out windows: the padding was sized for that
 
 
+def lead_order(x: np.ndarray[Any, Any]) -> tuple[int, ...]:
+    """A permutation of ``x``'s dims: the leading dims ordered as they lie in memory (slowest
+    first), then the two spatial dims.  For a convolution's output, an ``(N, C, H, W)`` view
+    of ``(C, N, H, W)`` memory, it is ``(1, 0, 2, 3)``: working on ``x.transpose(order)``
+    walks memory in order, which measured 3x faster than NumPy's pass over the view."""
+    lead = sorted(range(x.ndim - 2), key=lambda d: -abs(x.strides[d]))
+    return (*lead, x.ndim - 2, x.ndim - 1)
+
+
 def _max_select(
     xp: np.ndarray[Any, Any], geo: Geometry, winner: np.ndarray[Any, Any]
 ) -> np.ndarray[Any, Any]:
@@ -124,14 +133,14 @@ def _max_select(
 
 
 def _max_scatter(
-    g: np.ndarray[Any, Any], geo: Geometry, winner: np.ndarray[Any, Any], order: tuple[int, ...]
+    g: np.ndarray[Any, Any], geo: Geometry, winner: np.ndarray[Any, Any]
 ) -> np.ndarray[Any, Any]:
     """Each window's gradient put at its maximum: ``kH * kW`` strided writes into a zero
     padded image (adds where windows overlap), then the border cropped.  The adjoint of
-    :func:`_max_select`.  ``order``: the input's memory order, given to the gradient."""
+    :func:`_max_select`."""
     top, bottom, left, right = geo.pads
     h, w = geo.in_shape[-2:]
-    grad = zeros_in_order((*g.shape[:-2], h + top + bottom, w + left + right), g.dtype, order)
+    grad = np.zeros((*g.shape[:-2], h + top + bottom, w + left + right), g.dtype)
     (kh, kw), (sh, sw), (dh, dw) = geo.kernel, geo.stride, geo.dilation
     disjoint = sh >= dh * (kh - 1) + 1 and sw >= dw * (kw - 1) + 1  # windows don't overlap
     for k, (_, _, (rows, cols)) in enumerate(geo.offsets()):
@@ -148,7 +157,8 @@ class MaxPool2dFunction(Function):
     Forward: the running maximum over the ``kH * kW`` strided slices of the ``-inf`` padded
     input, then one boolean mask per offset marking where it won (the first maximum, or the
     last NaN, as in PyTorch).  Backward (:class:`MaxPool2dScatter`) sends each window's
-    gradient to that one element.
+    gradient to that one element.  All of it runs on the input's dims in memory order (see
+    :func:`lead_order`); results are handed back as views in the caller's order.
 
     Why fused: on the benchmark CNN (batch 64) the composed form (``amax`` over the unfold
     view) spent more time than both convolutions together: NumPy reduces the 2x2 trailing axes
@@ -159,10 +169,11 @@ class MaxPool2dFunction(Function):
     @staticmethod
     def forward(ctx: Any, x: Tensor, geo: Geometry) -> Tensor:
         data = x.detach().numpy()
+        order = lead_order(data)
         fill = -np.inf if data.dtype.kind == "f" else np.iinfo(data.dtype).min
-        xp = geo.padded(data, fill)
+        xp = geo.padded(data.transpose(order), fill)
         slices = [xp[..., rows, cols] for _, _, (rows, cols) in geo.offsets()]
-        best = slices[0].copy(order="K")  # keep the input's memory order (faster passes)
+        best = slices[0].copy()
         for v in slices[1:]:
             np.maximum(best, v, out=best)  # NaN propagates, as in PyTorch
         # winner[k]: offset k holds the window's maximum and no earlier offset does.
@@ -178,14 +189,23 @@ class MaxPool2dFunction(Function):
                 nan_k = np.isnan(slices[k]) & ~seen
                 winner[k] |= nan_k
                 seen |= nan_k
-        ctx.geo, ctx.winner, ctx.order = geo, winner, memory_order(data)
-        return tt.from_numpy(best)
+        ctx.geo, ctx.winner, ctx.order = geo, winner, order
+        return tt.from_numpy(best.transpose(np.argsort(order)))
 
     @staticmethod
     def backward(  # type: ignore[override]
         ctx: Any, g: Tensor
     ) -> tuple[Tensor, None]:
         return MaxPool2dScatter.apply(g, ctx.geo, ctx.winner, ctx.order), None
+
+
+def _in_order(
+    x: Tensor, order: tuple[int, ...], compute: Callable[[np.ndarray[Any, Any]], Any]
+) -> Tensor:
+    """``compute`` applied to ``x``'s array with its dims permuted by ``order``; the result
+    permuted back (a view)."""
+    out = compute(x.detach().numpy().transpose(order))
+    return tt.from_numpy(out.transpose(np.argsort(order)))
 
 
 class MaxPool2dScatter(Function):
@@ -201,7 +221,7 @@ class MaxPool2dScatter(Function):
         order: tuple[int, ...],
     ) -> Tensor:
         ctx.geo, ctx.winner, ctx.order = geo, winner, order
-        return tt.from_numpy(_max_scatter(g.detach().numpy(), geo, winner, order))
+        return _in_order(g, order, lambda a: _max_scatter(a, geo, winner))
 
     @staticmethod
     def backward(  # type: ignore[override]
@@ -223,7 +243,7 @@ class MaxPool2dSelect(Function):
         order: tuple[int, ...],
     ) -> Tensor:
         ctx.geo, ctx.winner, ctx.order = geo, winner, order
-        return tt.from_numpy(_max_select(geo.padded(y.detach().numpy()), geo, winner))
+        return _in_order(y, order, lambda a: _max_select(geo.padded(a), geo, winner))
 
     @staticmethod
     def backward(  # type: ignore[override]
