@@ -32,6 +32,7 @@ LAYER_SIZES = (784, 256, 128, 10)
 BATCH = 128
 LEARNING_RATE = 0.01
 CNN_BATCH = 64
+LOADER_BATCH = 128
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,17 @@ CASES: dict[str, Case] = {
         ),
         Case("mlp_infer_b1", "the nn MLP, eval mode, no_grad, batch 1", ("tt", "torch")),
         Case("cnn_infer_b1", "the CNN, eval mode, no_grad, batch 1", ("tt", "torch")),
+        Case(
+            "loader_batch",
+            f"one Fashion-MNIST training batch of {LOADER_BATCH}, shuffled, as normalised float32: "
+            "tt's FashionMNIST + DataLoader vs torch's DataLoader over a TensorDataset",
+            ("tt", "torch"),
+        ),
+        Case(
+            "load_fashion_mnist",
+            "FashionMNIST(train=True): read and check the gzipped IDX files (60000 images)",
+            ("tt",),
+        ),
     )
 }
 
@@ -87,6 +99,10 @@ def build(case: str, backend: Backend) -> Workload:
         if case != "mlp_step":
             raise ValueError(f"no plain-NumPy version of {case!r}")
         return mlp_numpy(mlp_data())
+    if case == "loader_batch":
+        return loader_batch(backend)
+    if case == "load_fashion_mnist":
+        return load_fashion_mnist()
     fw = torch_like(backend)
     if case == "overhead_add":
         return overhead_add(fw)
@@ -273,6 +289,73 @@ def nn_inference(fw: TorchLike, model: Any, x: Any) -> Workload:
 
     out: Any = step()
     return Workload(step, [float(out.sum().item()), float(out.abs().sum().item())])
+
+
+# --------------------------------------------------------------------------- data loading
+
+
+def _fashion_mnist_train() -> Any:
+    """tt-data's FashionMNIST training split (the files must be on this machine)."""
+    from tt_data.datasets import FashionMNIST
+
+    return FashionMNIST(train=True)
+
+
+def load_fashion_mnist() -> Workload:
+    """Reading the training set from its gzipped IDX files, checks included."""
+    data = _fashion_mnist_train()
+
+    def step() -> object:
+        return _fashion_mnist_train()
+
+    return Workload(step, [float(len(data)), float(data.data[0].sum())])
+
+
+def loader_batch(backend: Backend) -> Workload:
+    """The next shuffled, normalised batch; a new epoch (a new shuffle) when one runs out.
+
+    tt: the FashionMNIST dataset with ``Compose([ToTensor(), Normalize])`` as its transform,
+    in a ``DataLoader``.  torch (no torchvision here): ``DataLoader(TensorDataset(images,
+    labels))`` over the same uint8 arrays, then the same normalisation on each batch, the
+    way a torch program without torchvision writes it."""
+    train = _fashion_mnist_train()
+    mean, std = float(train.data.mean()) / 255, float(train.data.std()) / 255
+    if backend == "tt":
+        from tt_data import DataLoader, transforms
+
+        train.transform = transforms.Compose(
+            [transforms.ToTensor(), transforms.Normalize((mean,), (std,))]
+        )
+        loader: Any = DataLoader(train, batch_size=LOADER_BATCH, shuffle=True)
+
+        def prepare(batch: Any) -> Any:
+            return batch
+    else:
+        torch = importlib.import_module("torch")
+        data = importlib.import_module("torch.utils.data")
+        images = torch.from_numpy(train.data).unsqueeze(1)  # (N, 1, 28, 28) uint8
+        labels = torch.from_numpy(np.asarray(train.targets))
+        dataset = data.TensorDataset(images, labels)
+        loader = data.DataLoader(dataset, batch_size=LOADER_BATCH, shuffle=True)
+
+        def prepare(batch: Any) -> Any:
+            x, y = batch
+            return (x.float() / 255 - mean) / std, y
+
+    epoch = iter(loader)
+
+    def step() -> object:
+        nonlocal epoch
+        try:
+            batch = next(epoch)
+        except StopIteration:
+            epoch = iter(loader)
+            batch = next(epoch)
+        return prepare(batch)
+
+    first: Any = step()
+    x = first[0]
+    return Workload(step, [float(x.shape[0]), float(x[0].numel()), float(len(loader))])
 
 
 # --------------------------------------------------------------------------- plain NumPy

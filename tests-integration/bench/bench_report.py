@@ -29,10 +29,15 @@ CHECK_RTOL = 1e-4  # relative tolerance when comparing the check values across b
 
 @dataclass(frozen=True)
 class Target:
-    """Met when ``tt time / versus time <= limit``."""
+    """Met when ``tt time / versus time <= limit``.
+
+    ``versus`` is a backend of the same case (``"torch"``, ``"numpy"``), ``"seconds"`` (an
+    absolute limit: tt's time itself must be at most ``limit`` seconds), or ``"case:NAME"``
+    (tt's time as a fraction of tt's time on another case, e.g. a data batch against a
+    training step; skipped when that case did not run)."""
 
     case: str
-    versus: Backend
+    versus: str
     limit: float
 
 
@@ -45,14 +50,22 @@ TARGETS = (
     Target("cnn_step", "torch", 1.7),
     Target("mlp_infer_b1", "torch", 1.0),
     Target("cnn_infer_b1", "torch", 1.0),
+    Target("loader_batch", "torch", 0.1),
+    Target("loader_batch", "case:nn_mlp_step", 0.05),
+    Target("load_fashion_mnist", "seconds", 1.0),
 )
 
 
 # --------------------------------------------------------------------------- summaries
 
 
-def summarize_case(case: str, rounds: dict[Backend, list[dict[str, Any]]]) -> dict[str, Any]:
-    """Medians, ratios and verdicts of one timed case from its per-round worker results."""
+def summarize_case(
+    case: str,
+    rounds: dict[Backend, list[dict[str, Any]]],
+    other_cases: dict[str, dict[Backend, list[dict[str, Any]]]] | None = None,
+) -> dict[str, Any]:
+    """Medians, ratios and verdicts of one timed case from its per-round worker results
+    (``other_cases``: the rounds of the other cases, for ``case:NAME`` targets)."""
     median_s = {b: statistics.median(r[ROUND_STATISTIC] for r in rs) for b, rs in rounds.items()}
     checks = {b: rs[0]["check"] for b, rs in rounds.items()}
     agree = all(_close(checks["tt"], values) for values in checks.values())
@@ -60,8 +73,18 @@ def summarize_case(case: str, rounds: dict[Backend, list[dict[str, Any]]]) -> di
     for target in TARGETS:
         if target.case != case:
             continue
-        ratio = median_s["tt"] / median_s[target.versus]
-        pairs = zip(rounds["tt"], rounds[target.versus], strict=True)
+        if target.versus == "seconds":
+            versus_rounds: list[dict[str, Any]] = [{ROUND_STATISTIC: 1.0}] * len(rounds["tt"])
+        elif target.versus.startswith("case:"):
+            other = (other_cases or {}).get(target.versus.removeprefix("case:"), {})
+            versus_rounds = other.get("tt", [])
+            if len(versus_rounds) != len(rounds["tt"]):
+                continue  # that case did not run (or failed): no verdict
+        else:
+            versus_rounds = rounds[target.versus]  # type: ignore[index]
+        versus_s = statistics.median(r[ROUND_STATISTIC] for r in versus_rounds)
+        ratio = median_s["tt"] / versus_s
+        pairs = zip(rounds["tt"], versus_rounds, strict=True)
         targets.append(
             {
                 "versus": target.versus,
@@ -115,7 +138,7 @@ def missed(cases: dict[str, dict[str, Any]]) -> list[str]:
             if not summary["checks"]["agree"]:
                 out.append(f"{name}: check values differ between backends")
             out.extend(
-                f"{name}: {t['ratio']:.2f}x {t['versus']} > {t['limit']:.2f}x"
+                f"{name}: {_ratio(t)} > {_limit(t)}"
                 for t in summary["targets"]
                 if t["ratio"] > t["limit"]
             )
@@ -172,13 +195,25 @@ def _timed_rows(name: str, summary: dict[str, Any]) -> list[tuple[str, ...]]:
             (
                 name if i == 0 else "",
                 *(times if i == 0 else ["", "", ""]),
-                f"{t['ratio']:.2f}x {t['versus']}",
+                _ratio(t),
                 f"{min(t['round_ratios']):.2f}-{max(t['round_ratios']):.2f}",
-                f"<= {t['limit']:.2f}x",
+                f"<= {_limit(t)}",
                 verdict,
             )
         )
     return rows
+
+
+def _ratio(target: dict[str, Any]) -> str:
+    if target["versus"] == "seconds":
+        return format_time(target["ratio"])
+    return f"{target['ratio']:.2f}x {target['versus'].removeprefix('case:')}"
+
+
+def _limit(target: dict[str, Any]) -> str:
+    if target["versus"] == "seconds":
+        return format_time(target["limit"])
+    return f"{target['limit']:.2f}x"
 
 
 def _memory_row(summary: dict[str, Any]) -> tuple[str, ...]:

@@ -99,7 +99,7 @@ def run_benchmarks(cases: Sequence[str], settings: RunSettings, threads: int) ->
         if case in errors:
             summaries[case] = {"error": errors[case]}
         else:
-            summaries[case] = bench_report.summarize_case(case, rounds[case])
+            summaries[case] = bench_report.summarize_case(case, rounds[case], rounds)
     if "memory" in cases:
         summaries["memory"] = run_memory(env, settings)
     runtimes: dict[str, Any] = {}

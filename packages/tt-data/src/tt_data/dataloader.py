@@ -91,7 +91,8 @@ class _MapFetcher:
         if self.getitems is not None:
             data = self.getitems(index)
         else:
-            data = [self.dataset[i] for i in index]
+            indices = index.tolist() if isinstance(index, np.ndarray) else index
+            data = [self.dataset[i] for i in indices]
         return self.collate_fn(data)
 
 
@@ -178,7 +179,10 @@ class _LoaderIter:
             self._indices: Iterator[Any] = itertools.repeat(None)
         else:
             self._fetcher = _MapFetcher(loader.dataset, auto, collate)
-            self._indices = iter(loader._index_sampler)
+            sampler = loader._index_sampler
+            # Our BatchSampler hands out index arrays (no list of ints to build and parse).
+            batches = sampler.index_batches() if type(sampler) is BatchSampler else None
+            self._indices = batches if batches is not None else iter(sampler)
         # Like PyTorch, every pass draws the workers' base seed from ``generator`` (or the global
         # generator) whether or not it has workers, so ``num_workers`` never changes the order.
         gen = loader.generator if loader.generator is not None else tt.default_generator

@@ -140,8 +140,7 @@ class TensorDataset(Dataset[tuple[tt.Tensor, ...]]):
             )
         # np.take raises IndexError for an index out of range, naming it and the size.
         collated = [tt.from_numpy(a.take(idx, axis=0)) for a in self._arrays]
-        pos = idx.tolist()
-        return StackedSamples(collated, len(pos), lambda i: self[pos[i]])
+        return StackedSamples(collated, len(idx), lambda i: self[int(idx[i])])
 
     def __len__(self) -> int:
         return int(self._arrays[0].shape[0])
@@ -175,7 +174,7 @@ class Subset(Dataset[T_co]):
         if callable(getitems):
             if self._index_array is None:
                 self._index_array = np.asarray(self.indices, dtype=np.int64)
-            mapped = self._index_array[np.asarray(indices, dtype=np.intp)].tolist()
+            mapped = self._index_array[np.asarray(indices, dtype=np.intp)]
             return getitems(mapped)  # type: ignore[no-any-return]
         return [self.dataset[self.indices[i]] for i in indices]
 

@@ -176,13 +176,20 @@ class BatchSampler(Sampler[list[int]]):
         self.drop_last = drop_last
 
     def __iter__(self) -> Iterator[list[int]]:
-        # Fast path for our own samplers (not subclasses that change the order): slice one
-        # index array instead of pulling indices one by one through Python generators.
+        for batch in self.index_batches():
+            yield batch if isinstance(batch, list) else batch.tolist()
+
+    def index_batches(self) -> Iterator[list[int] | np.ndarray[Any, Any]]:
+        """The batches of :meth:`__iter__`, as int64 arrays where that is cheaper (what the
+        DataLoader consumes: an array goes straight into a dataset's ``__getitems__``).
+
+        Fast path for our own samplers (not subclasses that change the order): slice one
+        index array instead of pulling indices one by one through Python generators."""
         if type(self.sampler) in (SequentialSampler, RandomSampler):
             idx = self.sampler._index_array()  # type: ignore[union-attr]
             stop = len(idx) - len(idx) % self.batch_size if self.drop_last else len(idx)
             for k in range(0, stop, self.batch_size):
-                yield idx[k : k + self.batch_size].tolist()
+                yield idx[k : k + self.batch_size]
             return
         it = iter(self.sampler)
         while batch := list(itertools.islice(it, self.batch_size)):

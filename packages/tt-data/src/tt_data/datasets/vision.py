@@ -100,22 +100,26 @@ class VisionDataset(Dataset[tuple[Any, Any]]):
         **Cost**: one gather of ``B * H * W * C`` bytes, one transform call.
         **Memory**: that batch, once (``as_tensor`` shares it, no second copy).
         """
-        idx = np.asarray(indices, dtype=np.int64)
-        n = len(self)
+        idx = np.asarray(indices, dtype=np.intp)
         if idx.ndim != 1:
             raise TypeError(f"{type(self).__name__}.__getitems__: expected a flat list of indices")
-        if idx.size and (int(idx.min()) < -n or int(idx.max()) >= n):
-            raise IndexError(f"{type(self).__name__}: indices out of range for {n} items")
-        batch: Any = self.data[idx]
+        try:  # np.take checks the range (negative indices count from the end, as in Python)
+            batch: Any = self.data.take(idx, axis=0)
+        except IndexError:
+            n = len(self)
+            bad = idx[(idx < -n) | (idx >= n)][0]
+            raise IndexError(
+                f"{type(self).__name__}: index {bad} out of range for {n} items"
+            ) from None
         if self.transform is not None:
             batch = self.transform(batch[..., None] if batch.ndim == 3 else batch)
         if isinstance(batch, np.ndarray):
             batch = tt.as_tensor(batch)
-        labels: Any = self.targets[idx]
+        labels: Any = self.targets.take(idx)
         if self.target_transform is not None:
             labels = default_collate([self.target_transform(int(t)) for t in labels])
         else:
-            labels = tt.from_numpy(np.ascontiguousarray(labels))
+            labels = tt.from_numpy(labels)
         return StackedSamples([batch, labels], len(idx), lambda k: self[int(idx[k])])
 
     def extra_repr(self) -> str:
