@@ -13,7 +13,7 @@ tensor([1., 1.], shape=(2,), dtype=tt_tensor.float32)
 
 from __future__ import annotations
 
-from . import dispatch
+from . import allocator, dispatch
 from .__about__ import __version__
 from .composite import log_softmax, logsumexp, norm, softmax
 from .creation import (
@@ -192,6 +192,7 @@ __all__ = [
     "abs",
     "add",
     "all",
+    "allocator",
     "amax",
     "amin",
     "any",
@@ -326,3 +327,5 @@ __all__ = [
     "zeros",
     "zeros_like",
 ]
+
+allocator.tune_malloc()  # keep freed memory for reuse (see tt_tensor.allocator)
