@@ -239,3 +239,20 @@ def test_conv_module_rejects_bad_arguments(kw: dict[str, Any], error: type[Excep
 def test_conv2d_module_names_itself_on_a_wrong_channel_count() -> None:
     with pytest.raises(RuntimeError, match=r"expected input.*to have 3 channels"):
         Conv2d(3, 4, 3)(tt.zeros(1, 2, 8, 8))
+
+
+@pytest.mark.parametrize("groups", [1, 2])
+def test_inference_path_gives_the_recorded_paths_values_bit_for_bit(groups: int) -> None:
+    # Without a graph (no_grad, or nothing requires grad) conv2d computes on the arrays in
+    # one go; its values must be those of the recorded path.
+    g = tt.Generator().manual_seed(3)
+    x = tt.randn(2, 4, 7, 6, generator=g)
+    w = tt.randn(6, 4 // groups, 3, 2, generator=g).requires_grad_()
+    b = tt.randn(6, generator=g).requires_grad_()
+    args = {"stride": (2, 1), "padding": (1, 2), "dilation": (1, 2), "groups": groups}
+    recorded = conv2d(x, w, b, **args)
+    assert recorded.requires_grad
+    with tt_autograd.no_grad():
+        plain = conv2d(x, w, b, **args)
+    assert not plain.requires_grad
+    np.testing.assert_array_equal(plain.numpy(), recorded.detach().numpy())

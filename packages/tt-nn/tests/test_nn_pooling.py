@@ -171,3 +171,13 @@ def test_pooling_modules_forward_through_the_functional_forms() -> None:
     for module, expected in pairs:
         np.testing.assert_array_equal(module(x).detach().numpy(), expected.detach().numpy())
     assert list(MaxPool2d(2).parameters()) == []
+
+
+def test_max_pool_inference_path_gives_the_recorded_paths_values() -> None:
+    # Without a graph, max_pool2d computes the maxima only (no winner masks).
+    x = tt.randn(2, 3, 9, 8, generator=tt.Generator().manual_seed(5))
+    x[0, 0, 0, 0] = float("nan")
+    recorded = max_pool2d(x.requires_grad_(), 3, 2, 1, ceil_mode=True)
+    with tt_autograd.no_grad():
+        plain = max_pool2d(x, 3, 2, 1, ceil_mode=True)
+    np.testing.assert_array_equal(plain.numpy(), recorded.detach().numpy())

@@ -32,9 +32,10 @@ from collections.abc import Iterator, Sequence
 from typing import Any, NamedTuple
 
 import numpy as np
+from numpy.lib.stride_tricks import as_strided
 
 import tt_tensor as tt
-from tt_autograd import Function
+from tt_autograd import Function, is_grad_enabled
 from tt_tensor import Tensor
 
 __all__ = ["conv1d", "conv2d"]
@@ -214,15 +215,22 @@ class Geometry(NamedTuple):
 
 def _im2col(x: np.ndarray[Any, Any], geo: Geometry) -> np.ndarray[Any, Any]:
     n, c = geo.in_shape[:2]
-    (kh, kw), (ho, wo) = geo.kernel, geo.out
+    (kh, kw), (sh, sw), (dh, dw), (ho, wo) = geo.kernel, geo.stride, geo.dilation, geo.out
     # (C, N, Hp, Wp), the column matrix's order; padded after the transpose, so the padded
     # copy is written in that order (a (C, N, H, W) memory layout, as pooling hands back,
     # is then read in order too)
     xp = geo.padded(x.transpose(1, 0, 2, 3))
-    cols = np.empty((c, kh, kw, n, ho, wo), x.dtype)
-    for i, j, (rows, cs) in geo.offsets():
-        cols[:, i, j] = xp[:, :, rows, cs]  # one strided copy per kernel offset
-    return cols.reshape(c * kh * kw, n * ho * wo)
+    # Every window as one strided view (C, kH, kW, N, H_out, W_out) of the padded input --
+    # offset (i, j) of output (y, x) sits at row i*dh + y*sh, column j*dw + x*sw -- then one
+    # copy into the column matrix (a read-only view, copied at once: nothing writes to it).
+    s_c, s_n, s_h, s_w = xp.strides
+    windows = as_strided(
+        xp,
+        (c, kh, kw, n, ho, wo),
+        (s_c, s_h * dh, s_w * dw, s_n, s_h * sh, s_w * sw),
+        writeable=False,
+    )
+    return np.ascontiguousarray(windows).reshape(c * kh * kw, n * ho * wo)
 
 
 def _col2im(cols: np.ndarray[Any, Any], geo: Geometry) -> np.ndarray[Any, Any]:
@@ -312,6 +320,9 @@ def _conv2d(
     ho = (h + top + bottom - dh * (kh - 1) - 1) // sh + 1
     wo = (w + left + right - dw * (kw - 1) - 1) // sw + 1
     geo = Geometry((n, c, h, w), (top, bottom, left, right), (kh, kw), (sh, sw), (dh, dw), (ho, wo))
+    tracked = any(t is not None and t.requires_grad for t in (x, weight, bias))
+    if not (tracked and is_grad_enabled()):
+        return _conv2d_no_grad(x, weight, bias, geo, groups)
     cols: Tensor = Im2col.apply(x, geo)  # (C*kH*kW, N*H_out*W_out)
     if groups == 1:
         out = weight.reshape(out_ch, c * kh * kw) @ cols
@@ -322,6 +333,26 @@ def _conv2d(
     if bias is not None:
         out = out + bias.reshape(out_ch, 1, 1, 1)
     return out.permute(1, 0, 2, 3)
+
+
+def _conv2d_no_grad(
+    x: Tensor, weight: Tensor, bias: Tensor | None, geo: Geometry, groups: int
+) -> Tensor:
+    """The same values as the recorded path, computed on the arrays in one go when no graph
+    is wanted (inference): no autograd nodes, no intermediate tensors, the bias added in
+    place.  Batch-1 inference spends more time in per-op overhead than in arithmetic."""
+    n = geo.in_shape[0]
+    (ho, wo), out_ch = geo.out, weight.shape[0]
+    cols = _im2col(x.detach().numpy(), geo)
+    w = weight.detach().numpy()
+    if groups == 1:
+        out = w.reshape(out_ch, -1) @ cols
+    else:
+        out = w.reshape(groups, out_ch // groups, -1) @ cols.reshape(groups, w[0].size, -1)
+    out = out.reshape(out_ch, n, ho, wo)
+    if bias is not None:
+        out += bias.detach().numpy().reshape(out_ch, 1, 1, 1)
+    return tt.from_numpy(out.transpose(1, 0, 2, 3))
 
 
 def conv2d(

@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 
 import tt_tensor as tt
-from tt_autograd import Function
+from tt_autograd import Function, is_grad_enabled
 from tt_tensor import Tensor
 
 from .conv import Geometry, ntuple
@@ -170,12 +170,11 @@ class MaxPool2dFunction(Function):
     def forward(ctx: Any, x: Tensor, geo: Geometry) -> Tensor:
         data = x.detach().numpy()
         order = lead_order(data)
+        xt = data.transpose(order)
+        best = _window_max(xt, geo)
         fill = -np.inf if data.dtype.kind == "f" else np.iinfo(data.dtype).min
-        xp = geo.padded(data.transpose(order), fill)
+        xp = geo.padded(xt, fill)
         slices = [xp[..., rows, cols] for _, _, (rows, cols) in geo.offsets()]
-        best = slices[0].copy()
-        for v in slices[1:]:
-            np.maximum(best, v, out=best)  # NaN propagates, as in PyTorch
         # winner[k]: offset k holds the window's maximum and no earlier offset does.
         winner = np.empty((len(slices), *best.shape), bool)
         found = np.zeros(best.shape, bool)
@@ -197,6 +196,23 @@ class MaxPool2dFunction(Function):
         ctx: Any, g: Tensor
     ) -> tuple[Tensor, None]:
         return MaxPool2dScatter.apply(g, ctx.geo, ctx.winner, ctx.order), None
+
+
+def _window_max(xt: np.ndarray[Any, Any], geo: Geometry) -> np.ndarray[Any, Any]:
+    """Each window's maximum, separably: the maximum over the ``kH`` row offsets (strided
+    slices of the ``-inf`` padded input), then over the ``kW`` column offsets of that:
+    ``kH + kW - 2`` elementwise maxima instead of ``kH * kW - 1``.  Exact (a maximum does not
+    round) and NaN propagates, as in PyTorch."""
+    (kh, kw), (sh, sw), (dh, dw), (ho, wo) = geo.kernel, geo.stride, geo.dilation, geo.out
+    fill = -np.inf if xt.dtype.kind == "f" else np.iinfo(xt.dtype).min
+    xp = geo.padded(xt, fill)
+    rows = xp[..., 0 : sh * (ho - 1) + 1 : sh, :].copy()
+    for i in range(1, kh):
+        np.maximum(rows, xp[..., i * dh : i * dh + sh * (ho - 1) + 1 : sh, :], out=rows)
+    best = rows[..., 0 : sw * (wo - 1) + 1 : sw].copy()
+    for j in range(1, kw):
+        np.maximum(best, rows[..., j * dw : j * dw + sw * (wo - 1) + 1 : sw], out=best)
+    return best
 
 
 def _in_order(
@@ -309,7 +325,11 @@ def max_pool2d(
     k, s, p, d, out = _pool_args(
         "max_pool2d", input, kernel_size, stride, padding, dilation, ceil_mode
     )
-    result: Tensor = MaxPool2dFunction.apply(input, _geometry(input, k, s, p, d, out))
+    geo = _geometry(input, k, s, p, d, out)
+    if not (is_grad_enabled() and input.requires_grad):  # inference: the maxima only
+        order = lead_order(input.detach().numpy())
+        return _in_order(input, order, lambda a: _window_max(a, geo))
+    result: Tensor = MaxPool2dFunction.apply(input, geo)
     return result
 
 
