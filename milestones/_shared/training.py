@@ -20,6 +20,7 @@ import tt_nn as nn
 import tt_optim
 import tt_tensor as tt
 from tt_data import DataLoader, transforms
+from tt_data.datasets import DatasetNotFoundError
 from tt_optim import Trainer
 
 
@@ -43,7 +44,7 @@ def found(dataset: Any, *, required_on_ci: bool = True) -> bool:
     to get the files) is printed."""
     try:
         dataset(train=False)
-    except FileNotFoundError as e:
+    except DatasetNotFoundError as e:
         if required_on_ci and os.environ.get("CI") == "true":
             raise
         print(f"{dataset.__name__} not found; its runs are left out.\n{e}\n")

@@ -16,6 +16,7 @@ import tt_tensor as tt
 from tt_data.collate import default_collate
 from tt_data.datasets import utils
 from tt_data.datasets.cifar import CIFAR10, read_cifar_binary
+from tt_data.datasets.utils import DatasetNotFoundError
 from tt_data.transforms import ToTensor
 
 
@@ -88,8 +89,9 @@ def test_system_folder_is_searched(tmp_path: Path) -> None:
 
 
 def test_not_found_error_lists_places_and_remedies(tmp_path: Path) -> None:
-    with pytest.raises(RuntimeError) as err:
+    with pytest.raises(DatasetNotFoundError) as err:  # a RuntimeError, as in torchvision
         CIFAR10(tmp_path / "root")
+    assert isinstance(err.value, RuntimeError)
     text = str(err.value)
     assert f"  {tmp_path / 'root' / 'cifar-10-batches-bin'}\n" in text
     assert f"  {tmp_path / 'system' / 'cifar-10-batches-bin'}\n" in text

@@ -10,7 +10,7 @@ import os
 import numpy as np
 import pytest
 
-from tt_data.datasets import FashionMNIST
+from tt_data.datasets import DatasetNotFoundError, FashionMNIST
 
 HOW_TO_GET = (
     "Fashion-MNIST not found. Get it with `apt-get install dataset-fashion-mnist` (Debian, "
@@ -22,7 +22,7 @@ HOW_TO_GET = (
 def splits() -> tuple[FashionMNIST, FashionMNIST]:
     try:
         return FashionMNIST(train=True), FashionMNIST(train=False)
-    except FileNotFoundError as e:
+    except DatasetNotFoundError as e:
         if os.environ.get("CI") == "true":
             raise AssertionError(f"CI must have Fashion-MNIST (.ci/run installs it): {e}") from e
         pytest.skip(HOW_TO_GET)

@@ -338,18 +338,39 @@ def test_weighted_regression_means_follow_torch_definitions() -> None:
     assert huber_loss(x, t, weight=w).item() == (0.5 + 7.5) / 2  # plain mean of w e
 
 
-def test_plain_cross_entropy_records_only_log_softmax_gather_and_the_reduction() -> None:
-    x = tt.randn(16, 10, requires_grad=True)
-    y = tt.randint(0, 10, (16,))
+def test_plain_cross_entropy_is_one_fused_node_with_the_composed_values() -> None:
+    # Class indices, no weight, no smoothing, no ignored target, mean or sum: one node
+    # (CrossEntropyFunction), no primitive recorded; the same values and gradients as the
+    # composed form (log_softmax, gather, reduction), to rounding.
+    r = rng()
+    x = tt.from_numpy(r.standard_normal((16, 10)) * 30).requires_grad_()
+    y = const(r.integers(0, 10, 16))
     recorded: list[str] = []
 
     def after(op: Any, inputs: Any, arrays: Any, params: Any, out: Any) -> None:
         if any(isinstance(i, tt.Tensor) and i.requires_grad for i in inputs):
             recorded.append(op.name)
 
-    with add_observer(after=after):
-        cross_entropy(x, y)
-    assert recorded == ["log_softmax", "gather", "mean", "neg"]
+    for reduction in ("mean", "sum"):
+        with add_observer(after=after):
+            loss = cross_entropy(x, y, reduction=reduction)
+        assert recorded == []
+        assert type(loss.grad_fn).__name__ == "FunctionCtx"
+        logp = x.log_softmax(1).gather(1, y.unsqueeze(1)).neg()
+        composed = logp.mean() if reduction == "mean" else logp.sum()
+        (g_fused,) = ag.grad(loss, [x])
+        (g_composed,) = ag.grad(composed, [x])
+        np.testing.assert_allclose(loss.item(), composed.item(), rtol=1e-13)
+        np.testing.assert_allclose(g_fused.numpy(), g_composed.numpy(), rtol=1e-12, atol=1e-15)
+
+
+def test_fused_cross_entropy_passes_gradcheck_and_gradgradcheck() -> None:
+    r = rng()
+    x = tt.from_numpy(r.standard_normal((5, 4))).requires_grad_()
+    y = const(np.array([0, 3, 1, 1, 2]))
+    for reduction in ("mean", "sum"):
+        assert ag.gradcheck(lambda t, r=reduction: cross_entropy(t, y, reduction=r), (x,))
+        assert ag.gradgradcheck(lambda t, r=reduction: cross_entropy(t, y, reduction=r), (x,))
 
 
 # ---------------------------------------------------------------------------------- modules

@@ -17,11 +17,13 @@ from .cifar import CIFAR10
 from .mnist import MNIST, FashionMNIST
 from .tinydigits import TinyDigits
 from .toy import make_blobs, make_circles, make_spirals, make_xor
+from .utils import DatasetNotFoundError
 from .vision import VisionDataset
 
 __all__ = [
     "CIFAR10",
     "MNIST",
+    "DatasetNotFoundError",
     "FashionMNIST",
     "TinyDigits",
     "VisionDataset",

@@ -29,6 +29,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from .utils import (
+    DatasetNotFoundError,
     check_integrity,
     download_root,
     download_url,
@@ -126,7 +127,7 @@ class CIFAR10(VisionDataset):
             self.download()
             folder = self._find()
         if folder is None:
-            raise RuntimeError(
+            raise DatasetNotFoundError(
                 not_found_message(
                     type(self).__name__,
                     self._candidates(),

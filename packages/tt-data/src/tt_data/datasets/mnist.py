@@ -34,7 +34,14 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from .utils import download_root, download_url, not_found_message, read_bytes, search_roots
+from .utils import (
+    DatasetNotFoundError,
+    download_root,
+    download_url,
+    not_found_message,
+    read_bytes,
+    search_roots,
+)
 from .vision import VisionDataset
 
 __all__ = ["MNIST", "FashionMNIST", "read_idx"]
@@ -168,7 +175,7 @@ class MNIST(VisionDataset):
             hint = ""
             if self.debian_package:
                 hint = f", or on Debian/Ubuntu: apt install {self.debian_package}"
-            raise RuntimeError(
+            raise DatasetNotFoundError(
                 not_found_message(type(self).__name__, self._candidates(), self._want(), hint)
             )
         images_path, labels_path = found

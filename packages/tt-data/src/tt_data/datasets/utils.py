@@ -39,6 +39,7 @@ from typing import IO
 __all__ = [
     "ENV_VAR",
     "SYSTEM_DIR",
+    "DatasetNotFoundError",
     "check_integrity",
     "download_url",
     "extract_archive",
@@ -307,6 +308,11 @@ def extract_archive(from_path: str | os.PathLike[str], to_path: str | os.PathLik
         finally:
             shutil.rmtree(staging, ignore_errors=True)
     return target
+
+
+class DatasetNotFoundError(RuntimeError):
+    """A dataset's files are in none of the places looked (torchvision raises RuntimeError
+    there too; this subclass lets a caller tell "not found" from "found but corrupt")."""
 
 
 def not_found_message(name: str, looked: Sequence[Path], what: str, hint: str = "") -> str:

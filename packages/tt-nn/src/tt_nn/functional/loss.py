@@ -26,10 +26,12 @@ from __future__ import annotations
 
 import math
 import warnings
+from typing import Any
 
 import numpy as np
 
 import tt_tensor as tt
+from tt_autograd import Function
 from tt_tensor import Tensor
 
 __all__ = [
@@ -508,6 +510,15 @@ def cross_entropy(
             f"{op}: expected a floating point input (logits), got {input.dtype.name}"
         )
     target = _check_class_targets(op, input, target, weight, ignore_index)
+    if (
+        input.ndim == 2
+        and weight is None
+        and label_smoothing <= 0.0
+        and reduction != "none"
+        and not (target.numpy() == ignore_index).any()
+    ):  # the common case, every training step of a classifier: one fused node
+        fused: Tensor = CrossEntropyFunction.apply(input, target, reduction == "mean")
+        return fused
     cd = _class_dim(input)
     logp = input.log_softmax(cd)
     nll = _nll(logp, target, weight, ignore_index, reduction)
@@ -527,6 +538,50 @@ def cross_entropy(
     else:
         smooth = _reduce(smooth, reduction)
     return (1.0 - label_smoothing) * nll + (label_smoothing / c) * smooth
+
+
+class CrossEntropyFunction(Function):
+    """Cross-entropy of ``(N, C)`` logits and ``N`` class indices, averaged (``mean=True``) or
+    summed, as one autograd node (a fused primitive): ``apply(logits, target, mean)``.
+
+    Forward: ``loss_n = logsumexp(x_n) - x_n[t_n]`` with the row maximum subtracted first
+    (stable for logits of any magnitude), then the mean or the sum.  Backward:
+    ``(softmax(x) - onehot(t)) * g`` (divided by ``N`` for the mean), written with tensor ops
+    so that gradients of gradients work too.
+
+    Why fused: the composed form (log_softmax, gather, mean, neg) records four nodes and runs
+    four backward formulas in every training step; measured on the MLP benchmark step.
+
+    **Cost**: ``O(N C)``: one exp and one log pass.  **Memory**: keeps the logits and the
+    targets for backward.
+    """
+
+    @staticmethod
+    def forward(ctx: Any, x: Tensor, target: Tensor, mean: bool) -> Tensor:
+        z = x.detach().numpy()
+        t = target.numpy()
+        shift = z.max(axis=1, keepdims=True)
+        shifted = z - shift
+        lse = np.log(np.exp(shifted).sum(axis=1))
+        rows = np.arange(z.shape[0])
+        losses = lse - shifted[rows, t]
+        total = losses.sum()
+        with np.errstate(invalid="ignore"):  # an empty batch's mean is nan, as in PyTorch
+            loss = np.asarray(total / z.shape[0] if mean else total, dtype=z.dtype)
+        ctx.save_for_backward(x)
+        ctx.target, ctx.mean = target, mean
+        return tt.from_numpy(loss)
+
+    @staticmethod
+    def backward(  # type: ignore[override]
+        ctx: Any, g: Tensor
+    ) -> tuple[Tensor, None, None]:
+        (x,) = ctx.saved_tensors
+        n, c = x.shape
+        onehot = np.zeros((n, c), dtype=x.dtype.np)
+        onehot[np.arange(n), ctx.target.numpy()] = 1
+        scale = g / n if ctx.mean else g
+        return (x.softmax(1) - tt.from_numpy(onehot)) * scale, None, None
 
 
 # ------------------------------------------------------------------ binary: BCE and logits
