@@ -26,6 +26,30 @@ def test_linear_gradcheck_for_input_weight_and_bias() -> None:
     assert ag.gradcheck(lambda x, w: F.linear(x, w), [x, w])
 
 
+def test_fused_linear_passes_gradgradcheck_and_matches_the_composed_form() -> None:
+    # 2-D input: one LinearFunction node; its values and gradients equal x @ W.T + b.
+    x, w, b = leaf(4, 3), leaf(2, 3, seed=1), leaf(2, seed=2)
+    assert ag.gradgradcheck(F.linear, [x, w, b])
+    y = F.linear(x, w, b)
+    assert type(y.grad_fn).__name__ == "FunctionCtx"
+    composed = x @ w.t() + b
+    np.testing.assert_allclose(y.detach().numpy(), composed.detach().numpy(), rtol=1e-15)
+    g = tt.from_numpy(np.random.default_rng(3).standard_normal((4, 2)))
+    got = ag.grad(y, [x, w, b], g)
+    want = ag.grad(composed, [x, w, b], g)
+    for a, e in zip(got, want, strict=True):
+        np.testing.assert_allclose(a.numpy(), e.numpy(), rtol=1e-14)
+
+
+def test_fused_linear_computes_only_the_gradients_asked_for() -> None:
+    x = leaf(4, 3).detach()  # data: no gradient wanted
+    w, b = leaf(2, 3, seed=1), leaf(2, seed=2)
+    F.linear(x, w, b).sum().backward()
+    assert x.grad is None
+    np.testing.assert_allclose(w.grad.numpy(), np.tile(x.numpy().sum(0), (2, 1)), rtol=1e-14)
+    np.testing.assert_array_equal(b.grad.numpy(), [4.0, 4.0])
+
+
 def test_linear_on_batched_3d_input_folds_leading_dims() -> None:
     x, w, b = leaf(2, 5, 3), leaf(4, 3, seed=1), leaf(4, seed=2)
     assert ag.gradcheck(F.linear, [x, w, b])
