@@ -507,7 +507,32 @@ COS = Primitive("cos", _quiet(np.cos))
 TANH = Primitive("tanh", np.tanh)
 SIGMOID = Primitive("sigmoid", _sigmoid)
 ERF = Primitive("erf", _erf)
-RELU = Primitive("relu", lambda x: np.maximum(x, 0))
+_ZEROS: dict[Any, Any] = {}  # dtype -> a read-only zero array, grown to the largest need
+
+
+def _relu(x: Any) -> Any:
+    """``max(x, 0)`` (NaN stays NaN).
+
+    NumPy's ``maximum`` against a scalar takes a slow non-SIMD loop here (2-3x the time of
+    ``maximum`` of two contiguous arrays, measured on this project's machines), so a float
+    array laid out contiguously (in any dim order) is compared with a shared zero array of
+    its size instead, in memory order, and the result handed back in the caller's order."""
+    if x.dtype.kind != "f" or x.ndim == 0:
+        return np.maximum(x, 0)
+    order = np.argsort(-np.abs(np.asarray(x.strides)), kind="stable")  # (abs: shadowed here)
+    xm = x.transpose(order)
+    if not xm.flags.c_contiguous:
+        return np.maximum(x, 0)
+    zeros = _ZEROS.get(x.dtype)
+    if zeros is None or zeros.size < x.size:
+        zeros = np.zeros(x.size, x.dtype)
+        zeros.flags.writeable = False
+        _ZEROS[x.dtype] = zeros
+    out = np.maximum(xm, zeros[: x.size].reshape(xm.shape))
+    return out.transpose(np.argsort(order))
+
+
+RELU = Primitive("relu", _relu)
 SIGN = Primitive("sign", lambda x: x.copy() if x.dtype.kind == "b" else np.sign(x))
 
 

@@ -206,13 +206,19 @@ def _window_max(xt: np.ndarray[Any, Any], geo: Geometry) -> np.ndarray[Any, Any]
     (kh, kw), (sh, sw), (dh, dw), (ho, wo) = geo.kernel, geo.stride, geo.dilation, geo.out
     fill = -np.inf if xt.dtype.kind == "f" else np.iinfo(xt.dtype).min
     xp = geo.padded(xt, fill)
-    rows = xp[..., 0 : sh * (ho - 1) + 1 : sh, :].copy()
-    for i in range(1, kh):
-        np.maximum(rows, xp[..., i * dh : i * dh + sh * (ho - 1) + 1 : sh, :], out=rows)
-    best = rows[..., 0 : sw * (wo - 1) + 1 : sw].copy()
-    for j in range(1, kw):
-        np.maximum(best, rows[..., j * dw : j * dw + sw * (wo - 1) + 1 : sw], out=best)
-    return best
+    rows = _maximum_of([xp[..., i * dh : i * dh + sh * (ho - 1) + 1 : sh, :] for i in range(kh)])
+    cols = [rows[..., j * dw : j * dw + sw * (wo - 1) + 1 : sw] for j in range(kw)]
+    return _maximum_of(cols) if kw > 1 else cols[0].copy()
+
+
+def _maximum_of(views: list[np.ndarray[Any, Any]]) -> np.ndarray[Any, Any]:
+    """The elementwise maximum of ``views`` (the only view itself when there is one)."""
+    if len(views) == 1:
+        return views[0]
+    out: np.ndarray[Any, Any] = np.maximum(views[0], views[1])
+    for v in views[2:]:
+        np.maximum(out, v, out=out)
+    return out
 
 
 def _in_order(
