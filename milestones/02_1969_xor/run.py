@@ -5,8 +5,8 @@ XOR: no straight line puts (0, 0) and (1, 1) on one side and (0, 1) and (1, 0) o
 The book is often blamed for the first "AI winter".  The way out, a hidden layer trained by
 backpropagation, became practical with Rumelhart, Hinton and Williams (1986).
 
-Data: the four XOR corners, each repeated with small Gaussian noise (so there is a held-out
-set drawn the same way).  We train:
+Data: tt-data's ``make_xor``, the four corners (+-1, +-1) with Gaussian noise (so there is a
+held-out set drawn the same way).  We train:
 
 (a) a single layer, ``Linear(2, 2)``, with cross-entropy and SGD: it cannot pass 75%
     (at best three of the four corners are right), whatever the seed;
@@ -16,7 +16,7 @@ set drawn the same way).  We train:
 Gates: (a) held-out accuracy <= 75% on every seed; (b) 100% on 10 of 10 seeds.
 
 Run: ``python milestones/02_1969_xor/run.py`` (exit status 0 when every gate passes).
-Needs tt-tensor, tt-autograd, tt-nn and tt-optim.
+Needs tt-tensor, tt-autograd, tt-nn, tt-optim and tt-data.
 """
 
 from __future__ import annotations
@@ -29,21 +29,13 @@ import tt_nn as nn
 import tt_nn.functional as F
 import tt_optim
 import tt_tensor as tt
+from tt_data.datasets import make_xor
 from tt_tensor import Tensor
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "_shared"))
 from milestone import Gate, finish, parse_args
 
 SEEDS = range(10)
-CORNERS = [[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]]
-LABELS = [0, 1, 1, 0]
-
-
-def xor_data(n_per_corner: int, generator: tt.Generator) -> tuple[Tensor, Tensor]:
-    """The four corners with N(0, 0.1^2) noise, ``n_per_corner`` points each."""
-    corners = tt.tensor(CORNERS).repeat(n_per_corner, 1)
-    labels = tt.tensor(LABELS).repeat(n_per_corner)
-    return corners + tt.randn(corners.shape[0], 2, generator=generator) * 0.1, labels
 
 
 def train(model: nn.Module, x: Tensor, y: Tensor, steps: int, lr: float) -> None:
@@ -67,8 +59,8 @@ def main() -> int:
     for seed in SEEDS:
         tt.manual_seed(seed)
         generator = tt.Generator().manual_seed(1000 + seed)
-        x_train, y_train = xor_data(25, generator)
-        x_test, y_test = xor_data(25, generator)
+        x_train, y_train = make_xor(100, noise=0.2, generator=generator)
+        x_test, y_test = make_xor(100, noise=0.2, generator=generator)
         linear = nn.Linear(2, 2)
         train(linear, x_train, y_train, steps=300, lr=0.1)
         single.append(accuracy(linear, x_test, y_test))
@@ -80,7 +72,7 @@ def main() -> int:
     print(f"{'seed':>4} {'single layer':>13} {'two-layer MLP':>14}")
     for seed, a, b in zip(SEEDS, single, mlp, strict=True):
         print(f"{seed:>4} {a:>13.0%} {b:>14.0%}")
-    data = "XOR corners + N(0, 0.1^2) noise, 100 + 100 points"
+    data = "make_xor: corners (+-1, +-1) + N(0, 0.2^2) noise, 100 + 100 points"
     gates = [
         Gate("single layer: best held-out accuracy", data, max(single), 0.75, "<=", seconds, 0),
         Gate("two-layer MLP: seeds at 100%", data, sum(a == 1.0 for a in mlp), len(SEEDS), ">=",
