@@ -1,23 +1,11 @@
-"""The examples in tt_tensor's docstrings run and pass."""
+"""The examples in tt_tensor's docstrings run and give the output they show."""
 
 from __future__ import annotations
 
-import doctest
-import importlib
-import pkgutil
+from tt_doctests import check_docstring_examples
 
 import tt_tensor
 
 
-def test_every_module_docstring_example_passes() -> None:
-    modules = [tt_tensor] + [
-        importlib.import_module(f"tt_tensor.{info.name}")
-        for info in pkgutil.iter_modules(tt_tensor.__path__)
-    ]
-    attempted = 0
-    for module in modules:
-        result = doctest.testmod(module, verbose=False, report=False)
-        assert result.failed == 0, f"{module.__name__}: {result.failed} doctest(s) failed"
-        attempted += result.attempted
-    assert len(modules) >= 12
-    assert attempted >= 15  # the package does ship examples: make sure they were found
+def test_docstring_examples_of_every_tt_tensor_module_pass() -> None:
+    check_docstring_examples(tt_tensor, min_modules=12, min_examples=15)

@@ -1,5 +1,5 @@
 """tt-autograd's parity fixtures (``check``, ``check_raises``, ``rand``): the shared helper
-``tests-integration/parity_support/tt_parity.py`` (see its docstring), with gradient tolerances.
+``tests-integration/test_support/tt_parity.py`` (see its docstring), with gradient tolerances.
 """
 
 from __future__ import annotations

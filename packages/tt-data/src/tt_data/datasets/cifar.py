@@ -29,12 +29,10 @@ from typing import Any, ClassVar
 import numpy as np
 
 from .utils import (
-    DatasetNotFoundError,
     check_integrity,
     download_root,
     download_url,
     extract_archive,
-    not_found_message,
     search_roots,
 )
 from .vision import VisionDataset
@@ -122,18 +120,8 @@ class CIFAR10(VisionDataset):
     ) -> None:
         super().__init__(root, transform=transform, target_transform=target_transform)
         self.train = train
-        folder = self._find()
-        if folder is None and download:
-            self.download()
-            folder = self._find()
-        if folder is None:
-            raise DatasetNotFoundError(
-                not_found_message(
-                    type(self).__name__,
-                    self._candidates(),
-                    ", ".join(self._files()) + f" (from {self.filename})",
-                )
-            )
+        what = ", ".join(self._files()) + f" (from {self.filename})"
+        folder = self._locate(self._find, download, what)
         parts = [read_cifar_binary(folder / f) for f in self._files()]
         self.data = np.concatenate([p[0] for p in parts]) if len(parts) > 1 else parts[0][0]
         self.targets = np.concatenate([p[1] for p in parts]) if len(parts) > 1 else parts[0][1]

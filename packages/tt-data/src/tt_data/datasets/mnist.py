@@ -35,10 +35,8 @@ from typing import Any, ClassVar
 import numpy as np
 
 from .utils import (
-    DatasetNotFoundError,
     download_root,
     download_url,
-    not_found_message,
     read_bytes,
     search_roots,
 )
@@ -167,17 +165,12 @@ class MNIST(VisionDataset):
     ) -> None:
         super().__init__(root, transform=transform, target_transform=target_transform)
         self.train = train
-        found = self._find()
-        if found is None and download:
-            self.download()
-            found = self._find()
-        if found is None:
-            hint = ""
-            if self.debian_package:
-                hint = f", or on Debian/Ubuntu: apt install {self.debian_package}"
-            raise DatasetNotFoundError(
-                not_found_message(type(self).__name__, self._candidates(), self._want(), hint)
-            )
+        hint = (
+            f", or on Debian/Ubuntu: apt install {self.debian_package}"
+            if self.debian_package
+            else ""
+        )
+        found = self._locate(self._find, download, self._want(), hint)
         images_path, labels_path = found
         images = read_idx(images_path, ndim=3)
         labels = read_idx(labels_path, ndim=1)

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
-from typing import Any, ClassVar
+from pathlib import Path
+from typing import Any, ClassVar, TypeVar
 
 import numpy as np
 
@@ -24,6 +25,9 @@ import tt_tensor as tt
 
 from ..collate import StackedSamples, default_collate
 from ..dataset import Dataset
+from .utils import DatasetNotFoundError, not_found_message
+
+_Found = TypeVar("_Found")
 
 __all__ = ["VisionDataset"]
 
@@ -121,6 +125,30 @@ class VisionDataset(Dataset[tuple[Any, Any]]):
         else:
             labels = tt.from_numpy(labels)
         return StackedSamples([batch, labels], len(idx), lambda k: self[int(idx[k])])
+
+    def _locate(
+        self, find: Callable[[], _Found | None], download: bool, what: str, hint: str = ""
+    ) -> _Found:
+        """Where the files are: ``find()``, again after :meth:`download` when ``download``;
+        when nothing is found, :class:`DatasetNotFoundError` listing every place looked
+        (``self._candidates()``), ``what`` was looked for and the ways to get it."""
+        found = find()
+        if found is None and download:
+            self.download()
+            found = find()
+        if found is None:
+            raise DatasetNotFoundError(
+                not_found_message(type(self).__name__, self._candidates(), what, hint)
+            )
+        return found
+
+    def _candidates(self) -> Sequence[Path]:
+        """The folders a file-backed dataset looks in, in order."""
+        raise NotImplementedError(f"{type(self).__name__} reads no files")
+
+    def download(self) -> None:
+        """Fetch the dataset's files (file-backed datasets only)."""
+        raise NotImplementedError(f"{type(self).__name__} has nothing to download")
 
     def extra_repr(self) -> str:
         """Extra lines for ``repr`` (the split, for example)."""
