@@ -41,6 +41,16 @@ def test_fused_linear_passes_gradgradcheck_and_matches_the_composed_form() -> No
         np.testing.assert_allclose(a.numpy(), e.numpy(), rtol=1e-14)
 
 
+def test_linear_inference_path_gives_the_fused_nodes_values() -> None:
+    x, w, b = leaf(4, 3), leaf(2, 3, seed=1), leaf(2, seed=2)
+    recorded = F.linear(x, w, b)
+    with ag.no_grad():
+        plain = F.linear(x, w, b)
+    assert recorded.requires_grad
+    assert not plain.requires_grad
+    np.testing.assert_array_equal(plain.numpy(), recorded.detach().numpy())
+
+
 def test_fused_linear_computes_only_the_gradients_asked_for() -> None:
     x = leaf(4, 3).detach()  # data: no gradient wanted
     w, b = leaf(2, 3, seed=1), leaf(2, seed=2)

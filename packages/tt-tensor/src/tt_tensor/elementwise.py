@@ -514,22 +514,33 @@ def _relu(x: Any) -> Any:
     """``max(x, 0)`` (NaN stays NaN).
 
     NumPy's ``maximum`` against a scalar takes a slow non-SIMD loop here (2-3x the time of
-    ``maximum`` of two contiguous arrays, measured on this project's machines), so a float
-    array laid out contiguously (in any dim order) is compared with a shared zero array of
-    its size instead, in memory order, and the result handed back in the caller's order."""
-    if x.dtype.kind != "f" or x.ndim == 0:
+    ``maximum`` of two contiguous arrays, measured on this project's machines), so a large
+    float array laid out contiguously (in any dim order) is compared with a shared zero array
+    of its size instead, in memory order, and the result handed back in the caller's order.
+    Small arrays (under 32 Ki elements) keep the plain call: there the setup costs more."""
+    if x.dtype.kind != "f" or x.size < _RELU_ZEROS_FROM:
         return np.maximum(x, 0)
+    if x.flags.c_contiguous:
+        return np.maximum(x, _zeros(x.dtype, x.size).reshape(x.shape))
     order = np.argsort(-np.abs(np.asarray(x.strides)), kind="stable")  # (abs: shadowed here)
     xm = x.transpose(order)
     if not xm.flags.c_contiguous:
         return np.maximum(x, 0)
-    zeros = _ZEROS.get(x.dtype)
-    if zeros is None or zeros.size < x.size:
-        zeros = np.zeros(x.size, x.dtype)
-        zeros.flags.writeable = False
-        _ZEROS[x.dtype] = zeros
-    out = np.maximum(xm, zeros[: x.size].reshape(xm.shape))
+    out = np.maximum(xm, _zeros(x.dtype, x.size).reshape(xm.shape))
     return out.transpose(np.argsort(order))
+
+
+_RELU_ZEROS_FROM = 1 << 15
+
+
+def _zeros(dtype: Any, n: int) -> Any:
+    """``n`` zeros of ``dtype``: a view of one shared read-only array, grown when needed."""
+    zeros = _ZEROS.get(dtype)
+    if zeros is None or zeros.size < n:
+        zeros = np.zeros(n, dtype)
+        zeros.flags.writeable = False
+        _ZEROS[dtype] = zeros
+    return zeros[:n]
 
 
 RELU = Primitive("relu", _relu)

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 import tt_tensor as tt
-from tt_autograd import Function
+from tt_autograd import Function, is_grad_enabled
 from tt_tensor import Tensor
 from tt_tensor.linalg import matmul_t
 
@@ -53,12 +53,9 @@ class LinearFunction(Function):
 
     @staticmethod
     def forward(ctx: Any, x: Tensor, weight: Tensor, bias: Tensor | None) -> Tensor:
-        out = np.matmul(x.detach().numpy(), weight.detach().numpy().T)
-        if bias is not None:
-            out += bias.detach().numpy()
         ctx.save_for_backward(x, weight)
         ctx.has_bias = bias is not None
-        return tt.from_numpy(out)
+        return _affine_arrays(x, weight, bias)
 
     @staticmethod
     def backward(  # type: ignore[override]
@@ -72,11 +69,23 @@ class LinearFunction(Function):
         return gx, gw, gb
 
 
+def _affine_arrays(x: Tensor, weight: Tensor, bias: Tensor | None) -> Tensor:
+    """``x @ W^T + b`` on the arrays: one matrix multiply, the bias added in place."""
+    out = np.matmul(x.detach().numpy(), weight.detach().numpy().T)
+    if bias is not None:
+        out += bias.detach().numpy()
+    return tt.from_numpy(out)
+
+
 def affine(input: Tensor, weight: Tensor, bias: Tensor | None) -> Tensor:
     """:func:`linear` without its shape check, for callers that already made it (``Linear``
-    checks once, naming the layer)."""
+    checks once, naming the layer).  A 2-D input of one float dtype takes the fused node, or,
+    when no graph is wanted (inference), the arrays directly."""
     same = input.dtype is weight.dtype and (bias is None or bias.dtype is input.dtype)
     if input.ndim == 2 and same and input.dtype.is_floating_point:
+        tracked = input.requires_grad or weight.requires_grad
+        if not ((tracked or (bias is not None and bias.requires_grad)) and is_grad_enabled()):
+            return _affine_arrays(input, weight, bias)
         fused: Tensor = LinearFunction.apply(input, weight, bias)
         return fused
     if input.ndim == 2:
