@@ -351,3 +351,12 @@ def test_explicit_generator_leaves_the_default_stream_alone() -> None:
         assert tt.rand(3).tolist() == a
     finally:
         tt.set_rng_state(state)
+
+
+def test_tensor_with_a_float64_dtype_keeps_python_floats_exact() -> None:
+    # A requested dtype converts the Python data once: not through float32 first.
+    assert tt.tensor(0.3, dtype=tt.float64).item() == 0.3
+    assert tt.tensor([0.1, 0.2], dtype=tt.float64).tolist() == [0.1, 0.2]
+    assert tt.tensor([[1, 2.5]], dtype=tt.float64).numpy().dtype == np.float64
+    assert tt.tensor(0.3).dtype == tt.float32  # the default is still float32
+    assert tt.tensor(0.3, dtype=tt.float32).item() == np.float32(0.3)

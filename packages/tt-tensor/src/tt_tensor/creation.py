@@ -43,8 +43,10 @@ def _finish(arr: np.ndarray[Any, Any], requires_grad: bool) -> Tensor:
     return t
 
 
-def _infer(data: Any) -> np.ndarray[Any, Any]:
-    """NumPy array for nested Python data with PyTorch's default dtypes."""
+def _infer(data: Any, defaults: bool = True) -> np.ndarray[Any, Any]:
+    """NumPy array for nested Python data with PyTorch's default dtypes (with ``defaults``
+    false, NumPy's own exact inference: the caller converts to a requested dtype once, so
+    ``tensor(0.3, dtype=float64)`` is not rounded through float32 first)."""
     if isinstance(data, Tensor):
         return np.array(data._data)
     if isinstance(data, (list, tuple)) and any(isinstance(d, Tensor) for d in _flat(data)):
@@ -58,7 +60,7 @@ def _infer(data: Any) -> np.ndarray[Any, Any]:
             "tensor: could not infer a dtype: the data is ragged (sequences of different "
             "lengths) or holds non-numbers"
         )
-    if not isinstance(data, (np.ndarray, np.generic)):
+    if defaults and not isinstance(data, (np.ndarray, np.generic)):
         arr = arr.astype(_leaf_dtype(data, arr.dtype), copy=False)
     return arr
 
@@ -113,7 +115,7 @@ def tensor(
     >>> tt.tensor([0.5]).dtype
     tt_tensor.float32
     """
-    arr = _infer(data)
+    arr = _infer(data, defaults=dtype is None)
     if dtype is not None:
         arr = arr.astype(to_numpy_dtype(dtype, "tensor"))
     else:
