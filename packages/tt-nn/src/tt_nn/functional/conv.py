@@ -224,12 +224,12 @@ def _im2col(x: np.ndarray[Any, Any], geo: Geometry) -> np.ndarray[Any, Any]:
     # offset (i, j) of output (y, x) sits at row i*dh + y*sh, column j*dw + x*sw -- then one
     # copy into the column matrix (a read-only view, copied at once: nothing writes to it).
     s_c, s_n, s_h, s_w = xp.strides
-    windows = as_strided(
-        xp,
-        (c, kh, kw, n, ho, wo),
-        (s_c, s_h * dh, s_w * dw, s_n, s_h * sh, s_w * sw),
-        writeable=False,
-    )
+    shape = (c, kh, kw, n, ho, wo)
+    strides = (s_c, s_h * dh, s_w * dw, s_n, s_h * sh, s_w * sw)
+    if xp.flags.c_contiguous:  # the array constructor: a cheaper call than as_strided
+        windows = np.ndarray(shape, xp.dtype, buffer=xp, strides=strides)
+    else:
+        windows = as_strided(xp, shape, strides, writeable=False)
     return np.ascontiguousarray(windows).reshape(c * kh * kw, n * ho * wo)
 
 
