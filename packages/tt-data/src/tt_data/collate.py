@@ -138,15 +138,7 @@ def default_collate(batch: Any) -> Any:
     if isinstance(elem, (str, bytes)):
         return batch
     if isinstance(elem, collections.abc.Mapping):
-        items = {key: default_collate([d[key] for d in batch]) for key in elem}
-        try:
-            if isinstance(elem, collections.abc.MutableMapping):
-                clone = copy.copy(elem)
-                clone.update(items)
-                return clone
-            return type(elem)(items)  # type: ignore[call-arg]
-        except TypeError:
-            return items
+        return _like_mapping(elem, {key: default_collate([d[key] for d in batch]) for key in elem})
     if isinstance(elem, tuple) and hasattr(elem, "_fields"):  # namedtuple keeps its type
         return type(elem)(*(default_collate(list(s)) for s in zip(*batch, strict=False)))
     if isinstance(elem, collections.abc.Sequence):
@@ -156,15 +148,7 @@ def default_collate(batch: Any) -> Any:
         columns = [default_collate(list(s)) for s in zip(*batch, strict=False)]
         if isinstance(elem, tuple):
             return columns  # PyTorch returns a list for tuples (backwards compatibility)
-        try:
-            if isinstance(elem, collections.abc.MutableSequence):
-                seq = copy.copy(elem)
-                for i, c in enumerate(columns):
-                    seq[i] = c
-                return seq
-            return type(elem)(columns)  # type: ignore[call-arg]
-        except TypeError:
-            return columns
+        return _like_sequence(elem, columns)
     raise TypeError(_ERR.format(type(elem)))
 
 
@@ -187,28 +171,37 @@ def default_convert(data: Any) -> Any:
     if isinstance(data, (str, bytes)):
         return data
     if isinstance(data, collections.abc.Mapping):
-        items = {key: default_convert(data[key]) for key in data}
-        try:
-            if isinstance(data, collections.abc.MutableMapping):
-                clone = copy.copy(data)
-                clone.update(items)
-                return clone
-            return type(data)(items)  # type: ignore[call-arg]
-        except TypeError:
-            return items
+        return _like_mapping(data, {key: default_convert(data[key]) for key in data})
     if isinstance(data, tuple) and hasattr(data, "_fields"):
         return type(data)(*(default_convert(d) for d in data))
     if isinstance(data, tuple):
         return [default_convert(d) for d in data]
     if isinstance(data, collections.abc.Sequence):
-        converted = [default_convert(d) for d in data]
-        try:
-            if isinstance(data, collections.abc.MutableSequence):
-                seq = copy.copy(data)
-                for i, c in enumerate(converted):
-                    seq[i] = c
-                return seq
-            return type(data)(converted)  # type: ignore[call-arg]
-        except TypeError:
-            return converted
+        return _like_sequence(data, [default_convert(d) for d in data])
     return data
+
+
+def _like_mapping(template: Any, items: dict[Any, Any]) -> Any:
+    """``items`` in a mapping of ``template``'s type, as PyTorch rebuilds it (a copy updated
+    for mutable mappings, the type called on the items otherwise; a dict when neither works)."""
+    try:
+        if isinstance(template, collections.abc.MutableMapping):
+            clone = copy.copy(template)
+            clone.update(items)
+            return clone
+        return type(template)(items)
+    except TypeError:
+        return items
+
+
+def _like_sequence(template: Any, items: list[Any]) -> Any:
+    """``items`` in a sequence of ``template``'s type (see :func:`_like_mapping`)."""
+    try:
+        if isinstance(template, collections.abc.MutableSequence):
+            seq = copy.copy(template)
+            for i, item in enumerate(items):
+                seq[i] = item
+            return seq
+        return type(template)(items)
+    except TypeError:
+        return items
