@@ -42,7 +42,18 @@ pytestmark = pytest.mark.filterwarnings("error")
 Arrays = Callable[[np.random.Generator], list[np.ndarray]]
 
 KINDS = ("basic", "0d", "empty", "permuted", "sliced", "expanded")
-BINARY = ("add", "sub", "mul", "div", "pow", "maximum", "minimum", "remainder", "where")
+BINARY = (
+    "add",
+    "add_scaled",
+    "sub",
+    "mul",
+    "div",
+    "pow",
+    "maximum",
+    "minimum",
+    "remainder",
+    "where",
+)
 BROADCAST_PAIRS = (((3, 1), (1, 4)), ((2, 3, 4), (4,)), ((), (2, 3)))
 
 # Differentiable primitives that cannot be gradchecked at all (tested on their own below).
@@ -185,6 +196,7 @@ def case(
 
 _BINARY_FNS: dict[str, tuple[Callable[..., Any], str]] = {
     "add": (lambda a, b: a + b, "any"),
+    "add_scaled": (lambda a, b: a.add(b, alpha=-0.7), "any"),
     "sub": (lambda a, b: a - b, "any"),
     "mul": (lambda a, b: a * b, "any"),
     "div": (lambda a, b: a / b, "div"),
@@ -786,6 +798,7 @@ def test_gradcheck_composite(label: str, fn: Callable[..., Any], arrays: Arrays)
 _GG_GATHER = _idx([[0, 2], [1, 1]])
 GRADGRAD: list[tuple[str, Callable[..., Any], Arrays]] = [
     ("mul", lambda a, b: a * b, _cat_arrays(_u(2, 3), _u(3))),
+    ("add_scaled", lambda a, b: a.add(b * b, alpha=-0.7), _cat_arrays(_u(2, 3), _u(3))),
     ("div", lambda a, b: a / b, _two((2, 3), (2, 3), "div")),
     ("pow", lambda a, b: a**b, _two((2, 3), (2, 3), "pow")),
     ("pow-scalar-exponent", lambda a: a**3.5, _pos(2, 3)),

@@ -98,6 +98,14 @@ def _add(ctx: Node, g: Tensor) -> Grads:
     )
 
 
+@derivative("add_scaled")
+def _add_scaled(ctx: Node, g: Tensor) -> Grads:
+    (alpha,) = ctx.params
+    return sum_to(g, ctx.shapes[0]) if ctx.next[0] is not None else None, (
+        sum_to(g * alpha, ctx.shapes[1]) if ctx.next[1] is not None else None
+    )
+
+
 @derivative("sub")
 def _sub(ctx: Node, g: Tensor) -> Grads:
     return sum_to(g, ctx.shapes[0]) if ctx.next[0] is not None else None, (

@@ -32,6 +32,10 @@ CASES = {
     # name: (expression, input specs as (shape, dtype[, low, high]))
     "abs": (lambda m, x: x.abs(), [((3, 4), F)]),
     "add": (lambda m, x, y: x + y, [((3, 4), F), ((4,), D)]),
+    "add_scaled": (
+        lambda m, x, y: x.add(y, alpha=-0.7) * x.sub(y, alpha=3),
+        [((3, 4), D), ((4,), D)],
+    ),
     "amax": (lambda m, x: x.amax(0), [((3, 4), F)]),
     "amin": (lambda m, x: x.amin((0, 1)), [((3, 4), D)]),
     "cast": (lambda m, x: x.to(m.float64) * x.double(), [((3,), F)]),

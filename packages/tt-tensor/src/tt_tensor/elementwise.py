@@ -129,7 +129,9 @@ def _broadcast_error(name: str, a: Any, b: Any) -> RuntimeError:
     return RuntimeError(f"{name}: shapes {sa} and {sb} cannot be broadcast together{detail}")
 
 
-def _run_binary(op: Primitive, a: Tensor, b: Any, force_float: bool = False) -> Tensor:
+def _run_binary(
+    op: Primitive, a: Tensor, b: Any, force_float: bool = False, params: tuple[Any, ...] = ()
+) -> Tensor:
     ad = a._data
     if b.__class__ is Tensor and b._data.dtype is ad.dtype and not force_float:
         inputs: tuple[Tensor | None, Tensor | None] = (a, b)  # the hot path: no promotion
@@ -137,7 +139,7 @@ def _run_binary(op: Primitive, a: Tensor, b: Any, force_float: bool = False) -> 
     else:
         inputs, ad, bd = _binary_operands(op.name, a, b, force_float)
     try:
-        return dispatch(op, inputs, (ad, bd))
+        return dispatch(op, inputs, (ad, bd), params)
     except ValueError:
         raise _broadcast_error(op.name, ad, bd) from None
 
@@ -150,7 +152,7 @@ def _run_reflected(op: Primitive, a: Tensor, s: Any, force_float: bool = False) 
     return dispatch(op, (inputs[1], inputs[0]), (sd, ad))
 
 
-def _run_inplace(op: Primitive, a: Tensor, b: Any) -> Tensor:
+def _run_inplace(op: Primitive, a: Tensor, b: Any, params: tuple[Any, ...] = ()) -> Tensor:
     ad = a._data
     if b.__class__ is Tensor and b._data.dtype is ad.dtype:
         inputs: tuple[Tensor | None, Tensor | None] = (a, b)  # hot (optimizer steps)
@@ -164,7 +166,7 @@ def _run_inplace(op: Primitive, a: Tensor, b: Any) -> Tensor:
                 f"type {a._data.dtype}"
             )
     try:
-        return dispatch_inplace(op, a, inputs, (ad, bd))
+        return dispatch_inplace(op, a, inputs, (ad, bd), params)
     except ValueError:
         raise _broadcast_error(op.name + "_", ad, bd) from None
 
@@ -226,6 +228,17 @@ def _remainder(a: Any, b: Any) -> Any:
         return np.remainder(a, b)
 
 
+def _add_scaled(a: Any, b: Any, alpha: Any) -> Any:
+    return np.add(a, np.multiply(b, alpha))
+
+
+def _add_scaled_into(t: Any, a: Any, b: Any, alpha: Any) -> Any:
+    return np.add(a, np.multiply(b, alpha), out=t, casting="unsafe")
+
+
+# PyTorch's add with alpha (``a + alpha * b``) as one op: one node, one dispatch (an
+# optimizer's ``p.add_(grad, alpha=-lr)`` for every parameter, every step).
+ADD_SCALED = Primitive("add_scaled", _add_scaled, inplace=_add_scaled_into)
 FLOOR_DIVIDE = Primitive("floor_divide", _floor_divide)
 REMAINDER = Primitive("remainder", _remainder)
 
@@ -315,16 +328,30 @@ def minimum(a: Tensor, b: Tensor) -> Tensor:
     return _run_binary(MINIMUM, a, _require_tensor("minimum", b))
 
 
-def scaled(name: str, a: Tensor, b: Any, alpha: Any) -> Any:
-    """``alpha * b`` for the ``alpha=`` of ``add``/``sub`` (``b`` itself when ``alpha`` is 1).
-
-    As in PyTorch, a float ``alpha`` is refused when the result would be integral."""
+def _check_alpha(name: str, a: Tensor, b: Any, alpha: Any) -> None:
+    """As in PyTorch, a float ``alpha`` is refused when the result would be integral."""
     if type(alpha) is float and result_type_np(a._data, getattr(b, "_data", b)).kind != "f":
         raise RuntimeError(
             f"{name}: for integral input tensors, argument alpha must not be a floating point "
             f"number (got alpha={alpha})"
         )
-    return b if alpha == 1 else mul(as_operand(b, a), alpha)
+
+
+def add_scaled(name: str, a: Tensor, b: Any, alpha: Any) -> Tensor:
+    """``a + alpha * b``: ``add``/``sub`` with ``alpha=`` (``sub`` passes ``-alpha``).  One
+    primitive, as in PyTorch; plain ``add`` when ``alpha`` is 1."""
+    _check_alpha(name, a, b, alpha)
+    if alpha == 1:
+        return add(a, b)
+    return _run_binary(ADD_SCALED, a, as_operand(b, a), params=(alpha,))
+
+
+def add_scaled_(name: str, a: Tensor, b: Any, alpha: Any) -> Tensor:
+    """In place ``a += alpha * b`` (one primitive)."""
+    _check_alpha(name, a, b, alpha)
+    if alpha == 1:
+        return add_(a, b)
+    return _run_inplace(ADD_SCALED, a, as_operand(b, a), params=(alpha,))
 
 
 def _require_tensor(name: str, b: Any) -> Tensor:

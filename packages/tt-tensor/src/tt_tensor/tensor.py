@@ -524,19 +524,25 @@ class Tensor:
     # ------------------------------------------------------------------ elementwise methods
     def add(self, other: Any, *, alpha: Scalar = 1) -> Tensor:
         """``self + alpha * other``."""
-        return _ew.add(self, _ew.scaled("add", self, other, alpha))
+        return _ew.add_scaled("add", self, other, alpha)
 
     def sub(self, other: Any, *, alpha: Scalar = 1) -> Tensor:
         """``self - alpha * other``."""
-        return _ew.sub(self, _ew.scaled("sub", self, other, alpha))
+        if alpha == 1:
+            return _ew.sub(self, other)
+        _ew._no_bool_sub(self, other)
+        return _ew.add_scaled("sub", self, other, -alpha)
 
     def add_(self, other: Any, *, alpha: Scalar = 1) -> Tensor:
         """In-place ``self += alpha * other``."""
-        return _ew.add_(self, _ew.scaled("add_", self, other, alpha))
+        return _ew.add_scaled_("add_", self, other, alpha)
 
     def sub_(self, other: Any, *, alpha: Scalar = 1) -> Tensor:
         """In-place ``self -= alpha * other``."""
-        return _ew.sub_(self, _ew.scaled("sub_", self, other, alpha))
+        if alpha == 1:
+            return _ew.sub_(self, other)
+        _ew._no_bool_sub(self, other)
+        return _ew.add_scaled_("sub_", self, other, -alpha)
 
     def mul(self, other: Any) -> Tensor:
         """``self * other``."""

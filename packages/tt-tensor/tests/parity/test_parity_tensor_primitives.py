@@ -33,6 +33,7 @@ CASES = {
     # name: (expression, input specs as (shape, dtype) pairs)
     "abs": (lambda m, x: x.abs(), [((3, 4), F)]),
     "add": (lambda m, x, y: x + y, [((3, 4), F), ((4,), F)]),
+    "add_scaled": (lambda m, x, y: x.add(y, alpha=2.5).sub(y, alpha=-3), [((3, 4), F), ((4,), F)]),
     "all": (lambda m, x: x.all(1), [((3, 4), "bool")]),
     "amax": (lambda m, x: x.amax(0), [((3, 4), F)]),
     "amin": (lambda m, x: x.amin((0, 1)), [((3, 4), F)]),
