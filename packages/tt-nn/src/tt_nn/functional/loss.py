@@ -299,15 +299,27 @@ def _check_class_targets(
                 f"{op}: expected weight of dtype {input.dtype.name} (the input's), got "
                 f"{weight.dtype.name}"
             )
-    t = target.numpy().astype(np.int64, copy=False)
-    valid = t[t != ignore_index]
-    if valid.size and (valid.min() < 0 or valid.max() >= c):
-        bad = int(valid.min() if valid.min() < 0 else valid.max())
-        raise IndexError(
-            f"{op}: Target {bad} is out of bounds: expected class indices in [0, {c}) "
-            f"(or ignore_index={ignore_index})"
-        )
+    t = target.numpy()
+    if t.size and (int(t.min()) < 0 or int(t.max()) >= c):  # (one pass each when all valid)
+        valid = t[t != ignore_index].astype(np.int64)
+        if valid.size and (valid.min() < 0 or valid.max() >= c):
+            bad = int(valid.min() if valid.min() < 0 else valid.max())
+            raise IndexError(
+                f"{op}: Target {bad} is out of bounds: expected class indices in [0, {c}) "
+                f"(or ignore_index={ignore_index})"
+            )
     return target if target.dtype == tt.int64 else target.long()
+
+
+def _may_ignore(target: Tensor, ignore_index: int, classes: int) -> bool:
+    """Whether some (validated) target equals ``ignore_index``: never when every target is a
+    class and ``ignore_index`` is none (the default -100), else checked."""
+    t = target.numpy()
+    if not t.size:
+        return False
+    if int(t.min()) >= 0 and not 0 <= ignore_index < classes:
+        return False
+    return bool((t == ignore_index).any())
 
 
 def _target_weights(
@@ -515,7 +527,7 @@ def cross_entropy(
         and weight is None
         and label_smoothing <= 0.0
         and reduction != "none"
-        and not (target.numpy() == ignore_index).any()
+        and not _may_ignore(target, ignore_index, input.shape[1])
     ):  # the common case, every training step of a classifier: one fused node
         fused: Tensor = CrossEntropyFunction.apply(input, target, reduction == "mean")
         return fused
