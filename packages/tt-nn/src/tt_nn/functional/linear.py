@@ -45,7 +45,8 @@ class LinearFunction(Function):
 
     Forward: one matrix multiply (BLAS reads ``W`` transposed in place) and the bias added
     into the fresh product.  Backward: ``g @ W``, ``g^T @ x`` and ``g.sum(0)``, each only for an
-    input that needs it, written with tensor ops (gradients of gradients work).
+    input that needs it: on the arrays for a plain backward, with tensor ops (recorded) under
+    ``create_graph``, so gradients of gradients work.
 
     Why fused: the composed form records two nodes per layer (``matmul_t``, ``add``) and
     allocates the sum separately; on the MLP benchmark step every layer paid both.
@@ -63,9 +64,17 @@ class LinearFunction(Function):
     ) -> tuple[Tensor | None, Tensor | None, Tensor | None]:
         x, weight = ctx.saved_tensors
         wants_x, wants_w, wants_b = (n is not None for n in ctx.next)
-        gx = matmul_t(g, weight, False, False) if wants_x else None
+        wants_b = wants_b and ctx.has_bias
+        if not is_grad_enabled():  # a plain backward: on the arrays, wrapped once each
+            ga, xa, wa = g.detach().numpy(), x.detach().numpy(), weight.detach().numpy()
+            return (
+                tt.from_numpy(ga @ wa) if wants_x else None,
+                tt.from_numpy(ga.T @ xa) if wants_w else None,
+                tt.from_numpy(ga.sum(0)) if wants_b else None,
+            )
+        gx = matmul_t(g, weight, False, False) if wants_x else None  # create_graph: recorded
         gw = matmul_t(g, x, True, False) if wants_w else None
-        gb = g.sum(0) if ctx.has_bias and wants_b else None
+        gb = g.sum(0) if wants_b else None
         return gx, gw, gb
 
 
