@@ -76,10 +76,7 @@ class Adadelta(Optimizer):
         rho, eps = group["rho"], group["eps"]
         square_avg, acc_delta = state["square_avg"], state["acc_delta"]
         state["step"] += 1
-        if group["maximize"]:
-            grad = -grad
-        if group["weight_decay"] != 0:
-            grad = grad.add(p, alpha=group["weight_decay"])
+        grad = self._gradient(p, grad, group)
         square_avg.mul_(rho).add_(grad.mul(1 - rho).mul_(grad))
         std = square_avg.add(eps).sqrt()
         delta = acc_delta.add(eps).sqrt().div_(std).mul_(grad)

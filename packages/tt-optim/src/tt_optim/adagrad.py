@@ -83,10 +83,7 @@ class Adagrad(Optimizer):
         state = self.state[p]
         state["step"] += 1
         t = state["step"].item()
-        if group["maximize"]:
-            grad = -grad
-        if group["weight_decay"] != 0:
-            grad = grad.add(p, alpha=group["weight_decay"])
+        grad = self._gradient(p, grad, group)
         clr = group["lr"] / (1 + (t - 1) * group["lr_decay"])
         state_sum = state["sum"]
         state_sum.add_(grad * grad)

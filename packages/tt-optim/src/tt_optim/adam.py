@@ -93,13 +93,10 @@ class Adam(Optimizer):
         state["step"] += 1
         t = state["step"].item()
 
-        if group["maximize"]:
-            grad = -grad
-        if weight_decay != 0:
-            if group["decoupled_weight_decay"]:
-                p.mul_(1 - lr * weight_decay)
-            else:
-                grad = grad.add(p, alpha=weight_decay)
+        decoupled = group["decoupled_weight_decay"]
+        grad = self._gradient(p, grad, group, l2=not decoupled)
+        if decoupled and weight_decay != 0:
+            p.mul_(1 - lr * weight_decay)
 
         # m += (1 - beta1) * (g - m), which is torch's lerp_; v = beta2 v + ((1 - beta2) g) g.
         exp_avg.add_(grad.sub(exp_avg).mul_(1 - beta1))

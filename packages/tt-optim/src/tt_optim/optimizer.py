@@ -194,6 +194,17 @@ class Optimizer:
                         self._update(p, p.grad, group)
         return loss
 
+    @staticmethod
+    def _gradient(p: Tensor, grad: Tensor, group: dict[str, Any], l2: bool = True) -> Tensor:
+        """The gradient an update rule follows: negated under ``maximize``, plus
+        ``weight_decay * p`` (L2 regularisation) unless ``l2`` is false (AdamW decays the
+        parameter itself instead).  A new tensor when changed; ``grad`` is never modified."""
+        if group["maximize"]:
+            grad = -grad
+        if l2 and group["weight_decay"] != 0:
+            grad = grad.add(p, alpha=group["weight_decay"])
+        return grad
+
     def _update(self, p: Tensor, grad: Tensor, group: dict[str, Any]) -> None:
         """Apply the update rule to parameter ``p`` with gradient ``grad`` and the
         hyper-parameters of its ``group`` (called under ``no_grad``)."""

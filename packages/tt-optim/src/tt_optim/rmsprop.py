@@ -83,14 +83,11 @@ class RMSprop(Optimizer):
                 state["momentum_buffer"] = tt.zeros_like(p)
             if group["centered"]:
                 state["grad_avg"] = tt.zeros_like(p)
-        alpha, weight_decay = group["alpha"], group["weight_decay"]
+        alpha = group["alpha"]
         square_avg = state["square_avg"]
         state["step"] += 1
 
-        if group["maximize"]:
-            grad = -grad
-        if weight_decay != 0:
-            grad = grad.add(p, alpha=weight_decay)
+        grad = self._gradient(p, grad, group)
         square_avg.mul_(alpha).add_(grad.mul(1 - alpha).mul_(grad))
         if group["centered"]:
             grad_avg = state["grad_avg"]

@@ -75,11 +75,8 @@ class SGD(Optimizer):
 
     def _update(self, p: Tensor, grad: Tensor, group: dict[str, Any]) -> None:
         """The update rule for one parameter (see the class docstring)."""
-        momentum, weight_decay = group["momentum"], group["weight_decay"]
-        if group["maximize"]:
-            grad = -grad
-        if weight_decay != 0:
-            grad = grad.add(p, alpha=weight_decay)
+        momentum = group["momentum"]
+        grad = self._gradient(p, grad, group)
         if momentum != 0:
             state = self.state[p]
             buf = state.get("momentum_buffer")
