@@ -19,7 +19,14 @@ from .__about__ import __version__
 from .engine import backward, grad
 from .formulas import derivative, missing_formulas, sum_to
 from .function import Function, FunctionCtx
-from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
+from .grad_mode import (
+    enable_grad,
+    inference_mode,
+    is_grad_enabled,
+    no_grad,
+    records,
+    set_grad_enabled,
+)
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .graph import graph_dot, graph_text
 from .hooks import install, uninstall
@@ -46,6 +53,7 @@ __all__ = [
     "is_grad_enabled",
     "missing_formulas",
     "no_grad",
+    "records",
     "set_grad_enabled",
     "sum_to",
     "uninstall",

@@ -32,7 +32,7 @@ from typing import Any
 
 from tt_tensor import Tensor
 
-from .grad_mode import _enabled
+from .grad_mode import _enabled, records
 from .node import Node
 
 __all__ = ["Function", "FunctionCtx"]
@@ -108,9 +108,9 @@ class Function:
             _enabled[0] = prev
         if not isinstance(out, Tensor):
             raise TypeError(f"{cls.__name__}.forward must return a single Tensor")
-        tensors = [a if isinstance(a, Tensor) else None for a in args]
-        if not (prev and any(t is not None and t._requires_grad for t in tensors)):
+        if not records(*args):  # (grad mode is back at prev here)
             return out
+        tensors = [a if isinstance(a, Tensor) else None for a in args]
         if id(out) in ctx._non_diff:
             return out
         if out._data.dtype.kind != "f":

@@ -12,7 +12,14 @@ import functools
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-__all__ = ["enable_grad", "inference_mode", "is_grad_enabled", "no_grad", "set_grad_enabled"]
+__all__ = [
+    "enable_grad",
+    "inference_mode",
+    "is_grad_enabled",
+    "no_grad",
+    "records",
+    "set_grad_enabled",
+]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -23,6 +30,13 @@ _enabled = [True]
 def is_grad_enabled() -> bool:
     """Whether operations are currently recorded for differentiation."""
     return _enabled[0]
+
+
+def records(*inputs: object) -> bool:
+    """Whether an operation on ``inputs`` would be recorded: grad mode is on and some input
+    is a tensor that requires grad (non-tensors and ``None`` are ignored).  Ops with a faster
+    path for inference ask this first; :meth:`Function.apply` decides the same way."""
+    return _enabled[0] and any(getattr(t, "_requires_grad", False) for t in inputs)
 
 
 class _Mode:

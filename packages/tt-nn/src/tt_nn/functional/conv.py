@@ -35,7 +35,7 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 import tt_tensor as tt
-from tt_autograd import Function, is_grad_enabled
+from tt_autograd import Function, records
 from tt_tensor import Tensor
 
 __all__ = ["conv1d", "conv2d"]
@@ -320,8 +320,7 @@ def _conv2d(
     ho = (h + top + bottom - dh * (kh - 1) - 1) // sh + 1
     wo = (w + left + right - dw * (kw - 1) - 1) // sw + 1
     geo = Geometry((n, c, h, w), (top, bottom, left, right), (kh, kw), (sh, sw), (dh, dw), (ho, wo))
-    tracked = any(t is not None and t.requires_grad for t in (x, weight, bias))
-    if not (tracked and is_grad_enabled()):
+    if not records(x, weight, bias):
         return _conv2d_no_grad(x, weight, bias, geo, groups)
     cols: Tensor = Im2col.apply(x, geo)  # (C*kH*kW, N*H_out*W_out)
     if groups == 1:

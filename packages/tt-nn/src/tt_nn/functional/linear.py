@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 import tt_tensor as tt
-from tt_autograd import Function, is_grad_enabled
+from tt_autograd import Function, is_grad_enabled, records
 from tt_tensor import Tensor
 from tt_tensor.linalg import matmul_t
 
@@ -92,8 +92,7 @@ def affine(input: Tensor, weight: Tensor, bias: Tensor | None) -> Tensor:
     when no graph is wanted (inference), the arrays directly."""
     same = input.dtype is weight.dtype and (bias is None or bias.dtype is input.dtype)
     if input.ndim == 2 and same and input.dtype.is_floating_point:
-        tracked = input.requires_grad or weight.requires_grad
-        if not ((tracked or (bias is not None and bias.requires_grad)) and is_grad_enabled()):
+        if not records(input, weight, bias):
             return _affine_arrays(input, weight, bias)
         fused: Tensor = LinearFunction.apply(input, weight, bias)
         return fused

@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 
 import tt_tensor as tt
-from tt_autograd import Function, is_grad_enabled
+from tt_autograd import Function, records
 from tt_tensor import Tensor
 
 from .conv import Geometry, ntuple
@@ -332,7 +332,7 @@ def max_pool2d(
         "max_pool2d", input, kernel_size, stride, padding, dilation, ceil_mode
     )
     geo = _geometry(input, k, s, p, d, out)
-    if not (is_grad_enabled() and input.requires_grad):  # inference: the maxima only
+    if not records(input):  # inference: the maxima only
         order = lead_order(input.detach().numpy())
         return _in_order(input, order, lambda a: _window_max(a, geo))
     result: Tensor = MaxPool2dFunction.apply(input, geo)
