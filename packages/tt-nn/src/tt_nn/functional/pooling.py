@@ -170,10 +170,8 @@ class MaxPool2dFunction(Function):
     def forward(ctx: Any, x: Tensor, geo: Geometry) -> Tensor:
         data = x.detach().numpy()
         order = lead_order(data)
-        xt = data.transpose(order)
-        best = _window_max(xt, geo)
-        fill = -np.inf if data.dtype.kind == "f" else np.iinfo(data.dtype).min
-        xp = geo.padded(xt, fill)
+        xp = _lowest_padded(data.transpose(order), geo)  # padded once, for both uses
+        best = _window_max(xp, geo)
         slices = [xp[..., rows, cols] for _, _, (rows, cols) in geo.offsets()]
         # winner[k]: offset k holds the window's maximum and no earlier offset does.
         winner = np.empty((len(slices), *best.shape), bool)
@@ -198,14 +196,17 @@ class MaxPool2dFunction(Function):
         return MaxPool2dScatter.apply(g, ctx.geo, ctx.winner, ctx.order), None
 
 
-def _window_max(xt: np.ndarray[Any, Any], geo: Geometry) -> np.ndarray[Any, Any]:
-    """Each window's maximum, separably: the maximum over the ``kH`` row offsets (strided
-    slices of the ``-inf`` padded input), then over the ``kW`` column offsets of that:
-    ``kH + kW - 2`` elementwise maxima instead of ``kH * kW - 1``.  Exact (a maximum does not
-    round) and NaN propagates, as in PyTorch."""
+def _lowest_padded(xt: np.ndarray[Any, Any], geo: Geometry) -> np.ndarray[Any, Any]:
+    """``xt`` with the geometry's borders filled with the dtype's lowest value (``-inf``)."""
+    return geo.padded(xt, -np.inf if xt.dtype.kind == "f" else np.iinfo(xt.dtype).min)
+
+
+def _window_max(xp: np.ndarray[Any, Any], geo: Geometry) -> np.ndarray[Any, Any]:
+    """Each window's maximum of the padded ``xp``, separably: the maximum over the ``kH``
+    row offsets (strided slices), then over the ``kW`` column offsets of that: ``kH + kW - 2``
+    elementwise maxima instead of ``kH * kW - 1``.  Exact (a maximum does not round) and NaN
+    propagates, as in PyTorch."""
     (kh, kw), (sh, sw), (dh, dw), (ho, wo) = geo.kernel, geo.stride, geo.dilation, geo.out
-    fill = -np.inf if xt.dtype.kind == "f" else np.iinfo(xt.dtype).min
-    xp = geo.padded(xt, fill)
     rows = _maximum_of([xp[..., i * dh : i * dh + sh * (ho - 1) + 1 : sh, :] for i in range(kh)])
     cols = [rows[..., j * dw : j * dw + sw * (wo - 1) + 1 : sw] for j in range(kw)]
     return _maximum_of(cols) if kw > 1 else cols[0].copy()
@@ -334,7 +335,7 @@ def max_pool2d(
     geo = _geometry(input, k, s, p, d, out)
     if not records(input):  # inference: the maxima only
         order = lead_order(input.detach().numpy())
-        return _in_order(input, order, lambda a: _window_max(a, geo))
+        return _in_order(input, order, lambda a: _window_max(_lowest_padded(a, geo), geo))
     result: Tensor = MaxPool2dFunction.apply(input, geo)
     return result
 
