@@ -32,7 +32,7 @@ from typing import Any
 
 from tt_tensor import Tensor
 
-from .grad_mode import _enabled, records
+from .grad_mode import _enabled
 from .node import Node
 
 __all__ = ["Function", "FunctionCtx"]
@@ -45,14 +45,17 @@ class FunctionCtx(Node):
 
     name = "FunctionBackward"
 
+    # Until Function.apply records the node: no edges, nothing saved (class-level defaults,
+    # so creating a ctx, which every call does, sets one field).
+    _to_save: tuple[Any, ...] = ()
+    _non_diff: frozenset[int] | set[int] = frozenset()
+    params: tuple[Any, ...] = ()
+    next: tuple[Any, ...] = ()
+    shapes: tuple[Any, ...] = ()
+    dtypes: tuple[Any, ...] = ()
+
     def __init__(self, fn: type[Function]) -> None:  # graph fields are set by Function.apply
         self._fn = fn
-        self._to_save: tuple[Any, ...] = ()
-        self._non_diff: set[int] = set()
-        self.params = ()
-        self.next = ()
-        self.shapes = ()
-        self.dtypes = ()
 
     def save_for_backward(self, *tensors: Tensor | None) -> None:
         """Keep ``tensors`` for backward (their versions are checked when read back)."""
@@ -60,7 +63,7 @@ class FunctionCtx(Node):
 
     def mark_non_differentiable(self, *outputs: Tensor) -> None:
         """Declare outputs that never need a gradient."""
-        self._non_diff.update(id(o) for o in outputs)
+        self._non_diff = {*self._non_diff, *(id(o) for o in outputs)}
 
     def __repr__(self) -> str:
         return f"<{self._fn.__name__}Backward>"
@@ -108,27 +111,39 @@ class Function:
             _enabled[0] = prev
         if not isinstance(out, Tensor):
             raise TypeError(f"{cls.__name__}.forward must return a single Tensor")
-        if not records(*args):  # (grad mode is back at prev here)
+        if not prev or out._data.dtype.kind != "f" or id(out) in ctx._non_diff:
             return out
-        tensors = [a if isinstance(a, Tensor) else None for a in args]
-        if id(out) in ctx._non_diff:
-            return out
-        if out._data.dtype.kind != "f":
-            return out
+        # One pass over the arguments: each tensor's edge, shape and dtype.  The node is
+        # recorded when some tensor argument requires grad (the rule of ``records``).
         nxt: list[Any] = []
-        for t in tensors:
-            if t is not None and t._requires_grad:
-                nxt.append(t.grad_fn if t.grad_fn is not None else t)
+        shapes: list[Any] = []
+        dtypes: list[Any] = []
+        wanted = False
+        for a in args:
+            if isinstance(a, Tensor):
+                d = a._data
+                shapes.append(d.shape)
+                dtypes.append(d.dtype)
+                if a._requires_grad:
+                    wanted = True
+                    nxt.append(a.grad_fn if a.grad_fn is not None else a)
+                    continue
             else:
-                nxt.append(None)
-        ctx.next = tuple(nxt)
-        ctx.shapes = tuple(None if t is None else t._data.shape for t in tensors)
-        ctx.dtypes = tuple(None if t is None else t._data.dtype for t in tensors)
-        ctx.saved = tuple(ctx._to_save)
-        ctx.versions = tuple(-1 if t is None else t._vc[0] for t in ctx._to_save)
-        ctx.scalars = ()
-        if any(a is out for a in args):  # forward returned an input: give it a fresh identity
-            out = out.detach()
+                shapes.append(None)
+                dtypes.append(None)
+            nxt.append(None)
+        if not wanted:
+            return out
+        for a in args:
+            if a is out:  # forward returned an input: give the output a fresh identity
+                out = out.detach()
+                break
+        ctx.next = (*nxt,)
+        ctx.shapes = (*shapes,)
+        ctx.dtypes = (*dtypes,)
+        saved = ctx._to_save
+        ctx.saved = saved
+        ctx.versions = tuple(-1 if t is None else t._vc[0] for t in saved)
         out._requires_grad = True
         out.grad_fn = ctx
         return out

@@ -263,7 +263,7 @@ class Im2col(Function):
     @staticmethod
     def forward(ctx: Any, x: Tensor, geo: Geometry) -> Tensor:
         ctx.geo = geo
-        return tt.from_numpy(_im2col(x.detach().numpy(), geo))
+        return tt.from_numpy(_im2col(x.numpy(force=True), geo))
 
     @staticmethod
     def backward(  # type: ignore[override]
@@ -280,7 +280,7 @@ class Col2im(Function):
     @staticmethod
     def forward(ctx: Any, cols: Tensor, geo: Geometry) -> Tensor:
         ctx.geo = geo
-        return tt.from_numpy(_col2im(cols.detach().numpy(), geo))
+        return tt.from_numpy(_col2im(cols.numpy(force=True), geo))
 
     @staticmethod
     def backward(  # type: ignore[override]
@@ -342,15 +342,15 @@ def _conv2d_no_grad(
     place.  Batch-1 inference spends more time in per-op overhead than in arithmetic."""
     n = geo.in_shape[0]
     (ho, wo), out_ch = geo.out, weight.shape[0]
-    cols = _im2col(x.detach().numpy(), geo)
-    w = weight.detach().numpy()
+    cols = _im2col(x.numpy(force=True), geo)
+    w = weight.numpy(force=True)
     if groups == 1:
         out = w.reshape(out_ch, -1) @ cols
     else:
         out = w.reshape(groups, out_ch // groups, -1) @ cols.reshape(groups, w[0].size, -1)
     out = out.reshape(out_ch, n, ho, wo)
     if bias is not None:
-        out += bias.detach().numpy().reshape(out_ch, 1, 1, 1)
+        out += bias.numpy(force=True).reshape(out_ch, 1, 1, 1)
     return tt.from_numpy(out.transpose(1, 0, 2, 3))
 
 

@@ -66,7 +66,7 @@ class LinearFunction(Function):
         wants_x, wants_w, wants_b = (n is not None for n in ctx.next)
         wants_b = wants_b and ctx.has_bias
         if not is_grad_enabled():  # a plain backward: on the arrays, wrapped once each
-            ga, xa, wa = g.detach().numpy(), x.detach().numpy(), weight.detach().numpy()
+            ga, xa, wa = g.numpy(force=True), x.numpy(force=True), weight.numpy(force=True)
             return (
                 tt.from_numpy(ga @ wa) if wants_x else None,
                 tt.from_numpy(ga.T @ xa) if wants_w else None,
@@ -80,9 +80,9 @@ class LinearFunction(Function):
 
 def _affine_arrays(x: Tensor, weight: Tensor, bias: Tensor | None) -> Tensor:
     """``x @ W^T + b`` on the arrays: one matrix multiply, the bias added in place."""
-    out = np.matmul(x.detach().numpy(), weight.detach().numpy().T)
+    out = np.matmul(x.numpy(force=True), weight.numpy(force=True).T)
     if bias is not None:
-        out += bias.detach().numpy()
+        out += bias.numpy(force=True)
     return tt.from_numpy(out)
 
 

@@ -81,6 +81,13 @@ def _reduce(loss: Tensor, reduction: str) -> Tensor:
     return loss
 
 
+# The ufuncs' own reductions: ndarray.min/max/sum add a Python-level wrapper (~1-2 us a call,
+# several per loss on every training step).
+_amin: Any = np.minimum.reduce
+_amax: Any = np.maximum.reduce
+_sum: Any = np.add.reduce
+
+
 def _check_tensors(op: str, **tensors: object) -> None:
     for name, t in tensors.items():
         if not isinstance(t, Tensor):
@@ -300,7 +307,9 @@ def _check_class_targets(
                 f"{weight.dtype.name}"
             )
     t = target.numpy()
-    if t.size and (int(t.min()) < 0 or int(t.max()) >= c):  # (one pass each when all valid)
+    if t.size and (
+        int(_amin(t, axis=None)) < 0 or int(_amax(t, axis=None)) >= c
+    ):  # (one pass each when all valid)
         valid = t[t != ignore_index].astype(np.int64)
         if valid.size and (valid.min() < 0 or valid.max() >= c):
             bad = int(valid.min() if valid.min() < 0 else valid.max())
@@ -317,7 +326,7 @@ def _may_ignore(target: Tensor, ignore_index: int, classes: int) -> bool:
     t = target.numpy()
     if not t.size:
         return False
-    if int(t.min()) >= 0 and not 0 <= ignore_index < classes:
+    if int(_amin(t, axis=None)) >= 0 and not 0 <= ignore_index < classes:
         return False
     return bool((t == ignore_index).any())
 
@@ -552,6 +561,13 @@ def cross_entropy(
     return (1.0 - label_smoothing) * nll + (label_smoothing / c) * smooth
 
 
+def _by_class(z: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """A ``(C, N)`` copy of ``(N, C)`` logits, so that the reductions over classes run down
+    contiguous rows of ``N`` values: NumPy reduces a short contiguous axis (``C = 10``) about 3x
+    slower than it reduces across rows (measured on the MLP benchmark's ``(128, 10)``)."""
+    return z.T.copy()
+
+
 class CrossEntropyFunction(Function):
     """Cross-entropy of ``(N, C)`` logits and ``N`` class indices, averaged (``mean=True``) or
     summed, as one autograd node (a fused primitive): ``apply(logits, target, mean)``.
@@ -570,15 +586,15 @@ class CrossEntropyFunction(Function):
 
     @staticmethod
     def forward(ctx: Any, x: Tensor, target: Tensor, mean: bool) -> Tensor:
-        z = x.detach().numpy()
+        z = x.numpy(force=True)
         t = target.numpy()
-        shift = z.max(axis=1, keepdims=True)
-        shifted = z - shift
-        lse = np.log(np.exp(shifted).sum(axis=1))
-        rows = np.arange(z.shape[0])
-        losses = lse - shifted[rows, t]
-        total = losses.sum()
-        with np.errstate(invalid="ignore"):  # an empty batch's mean is nan, as in PyTorch
+        shifted = _by_class(z)
+        shifted -= _amax(shifted, axis=0)
+        lse = np.log(_sum(np.exp(shifted), axis=0))
+        total = _sum(lse - shifted[t, np.arange(z.shape[0])])
+        if mean and z.shape[0] == 0:
+            loss = np.asarray(math.nan, dtype=z.dtype)  # an empty batch's mean, as in PyTorch
+        else:
             loss = np.asarray(total / z.shape[0] if mean else total, dtype=z.dtype)
         ctx.save_for_backward(x)
         ctx.target, ctx.mean = target, mean
@@ -592,13 +608,14 @@ class CrossEntropyFunction(Function):
         n, c = x.shape
         rows, t = np.arange(n), ctx.target.numpy()
         if not is_grad_enabled():  # a plain backward: softmax - onehot on the arrays
-            z = x.detach().numpy()
-            p = np.exp(z - z.max(axis=1, keepdims=True))
-            p /= p.sum(axis=1, keepdims=True)
-            p[rows, t] -= 1
-            ga = g.detach().numpy()
+            p = _by_class(x.numpy(force=True))
+            p -= _amax(p, axis=0)
+            np.exp(p, out=p)
+            p /= _sum(p, axis=0)
+            p[t, rows] -= 1
+            ga = g.numpy(force=True)
             p *= ga / n if ctx.mean else ga
-            return tt.from_numpy(p), None, None
+            return tt.from_numpy(p.T), None, None  # (N, C), a transposed view
         onehot = np.zeros((n, c), dtype=x.dtype.np)  # create_graph: recorded tensor ops
         onehot[rows, t] = 1
         scale = g / n if ctx.mean else g

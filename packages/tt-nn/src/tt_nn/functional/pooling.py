@@ -168,7 +168,7 @@ class MaxPool2dFunction(Function):
 
     @staticmethod
     def forward(ctx: Any, x: Tensor, geo: Geometry) -> Tensor:
-        data = x.detach().numpy()
+        data = x.numpy(force=True)
         order = lead_order(data)
         xp = _lowest_padded(data.transpose(order), geo)  # padded once, for both uses
         best = _window_max(xp, geo)
@@ -227,7 +227,7 @@ def _in_order(
 ) -> Tensor:
     """``compute`` applied to ``x``'s array with its dims permuted by ``order``; the result
     permuted back (a view)."""
-    out = compute(x.detach().numpy().transpose(order))
+    out = compute(x.numpy(force=True).transpose(order))
     return tt.from_numpy(out.transpose(np.argsort(order)))
 
 
@@ -334,7 +334,7 @@ def max_pool2d(
     )
     geo = _geometry(input, k, s, p, d, out)
     if not records(input):  # inference: the maxima only
-        order = lead_order(input.detach().numpy())
+        order = lead_order(input.numpy(force=True))
         return _in_order(input, order, lambda a: _window_max(_lowest_padded(a, geo), geo))
     result: Tensor = MaxPool2dFunction.apply(input, geo)
     return result
