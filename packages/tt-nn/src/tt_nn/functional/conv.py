@@ -28,6 +28,7 @@ matrix makes the copy read the input in long contiguous runs?
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Sequence
 from typing import Any, NamedTuple
 
@@ -75,6 +76,85 @@ def _check_float(x: Tensor, what: str, op: str) -> None:
         raise RuntimeError(f"{op}: expected a floating-point {what}, got dtype {x.dtype.name}")
 
 
+def _conv_config(
+    op: str,
+    nd: int,
+    wshape: tuple[int, ...],
+    stride: Any,
+    padding: Any,
+    dilation: Any,
+    groups: Any,
+) -> tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]]:
+    """The checked hyper-parameters of a convolution: stride, dilation and the flattened
+    ``(before, after)`` padding.  They depend on the layer alone, not on its input, so the
+    answer is remembered (:func:`_conv_config_cached`): a layer parses them once, not on every
+    call (batch-1 inference spent ~10 us a layer here)."""
+    if type(groups) is int and _plain(stride) and _plain(padding) and _plain(dilation):
+        return _conv_config_cached(op, nd, wshape, stride, padding, dilation, groups)
+    return _parse_conv_config(op, nd, wshape, stride, padding, dilation, groups)
+
+
+def _plain(value: Any) -> bool:
+    """Whether ``value`` is an int, a str or a tuple of ints, exactly (no bools or floats,
+    which compare and hash equal to ints and would share a remembered answer)."""
+    if type(value) is tuple:
+        for v in value:
+            if type(v) is not int:
+                return False
+        return True
+    return type(value) is int or type(value) is str
+
+
+def _parse_conv_config(
+    op: str,
+    nd: int,
+    wshape: tuple[int, ...],
+    stride: Any,
+    padding: Any,
+    dilation: Any,
+    groups: Any,
+) -> tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]]:
+    if isinstance(groups, bool) or not isinstance(groups, int) or groups <= 0:
+        raise RuntimeError(f"{op}: non-positive groups is not supported, got groups={groups}")
+    s = ntuple(stride, nd, "stride", op)
+    d = ntuple(dilation, nd, "dilation", op)
+    if min(s) <= 0:
+        raise RuntimeError(f"{op}: non-positive stride is not supported, got stride={list(s)}")
+    if min(d) <= 0:
+        raise RuntimeError(f"{op}: non-positive dilation is not supported, got dilation={list(d)}")
+    kernel = wshape[2:]
+    if isinstance(padding, str):
+        if padding == "valid":
+            pads: tuple[int, ...] = (0,) * (2 * nd)
+        elif padding == "same":
+            if max(s) != 1:
+                raise RuntimeError(
+                    f"{op}: padding='same' is not supported for strided convolutions"
+                )
+            # Total padding d * (k - 1) keeps the size; an odd total puts the extra on the
+            # right/bottom, as PyTorch does.
+            pads = ()
+            for k, dil in zip(kernel, d, strict=True):
+                total = dil * (k - 1)
+                pads += (total // 2, total - total // 2)
+        else:
+            raise RuntimeError(f"{op}: Invalid padding string: {padding!r}")
+    else:
+        p = ntuple(padding, nd, "padding", op)
+        if min(p) < 0:
+            raise RuntimeError(f"{op}: negative padding is not supported, got {list(p)}")
+        pads = tuple(v for pi in p for v in (pi, pi))
+    if wshape[0] % groups:
+        raise RuntimeError(
+            f"{op}: Given groups={groups}, expected weight to be divisible by {groups} at "
+            f"dimension 0, but got weight of size {list(wshape)} instead"
+        )
+    return s, d, pads
+
+
+_conv_config_cached = functools.lru_cache(maxsize=1024)(_parse_conv_config)
+
+
 def _conv_args(
     op: str,
     nd: int,
@@ -110,42 +190,9 @@ def _conv_args(
         raise RuntimeError(
             f"{op}: input, weight and bias must have the same dtype, got {', '.join(got)}"
         )
-    if isinstance(groups, bool) or not isinstance(groups, int) or groups <= 0:
-        raise RuntimeError(f"{op}: non-positive groups is not supported, got groups={groups}")
-    s = ntuple(stride, nd, "stride", op)
-    d = ntuple(dilation, nd, "dilation", op)
-    if min(s) <= 0:
-        raise RuntimeError(f"{op}: non-positive stride is not supported, got stride={list(s)}")
-    if min(d) <= 0:
-        raise RuntimeError(f"{op}: non-positive dilation is not supported, got dilation={list(d)}")
+    s, d, pads = _conv_config(op, nd, wshape, stride, padding, dilation, groups)
     kernel = wshape[2:]
-    if isinstance(padding, str):
-        if padding == "valid":
-            pads: tuple[int, ...] = (0,) * (2 * nd)
-        elif padding == "same":
-            if max(s) != 1:
-                raise RuntimeError(
-                    f"{op}: padding='same' is not supported for strided convolutions"
-                )
-            # Total padding d * (k - 1) keeps the size; an odd total puts the extra on the
-            # right/bottom, as PyTorch does.
-            pads = ()
-            for k, dil in zip(kernel, d, strict=True):
-                total = dil * (k - 1)
-                pads += (total // 2, total - total // 2)
-        else:
-            raise RuntimeError(f"{op}: Invalid padding string: {padding!r}")
-    else:
-        p = ntuple(padding, nd, "padding", op)
-        if min(p) < 0:
-            raise RuntimeError(f"{op}: negative padding is not supported, got {list(p)}")
-        pads = tuple(v for pi in p for v in (pi, pi))
     out_ch = wshape[0]
-    if out_ch % groups:
-        raise RuntimeError(
-            f"{op}: Given groups={groups}, expected weight to be divisible by {groups} at "
-            f"dimension 0, but got weight of size {list(wshape)} instead"
-        )
     channels = shape[-nd - 1]
     if channels != wshape[1] * groups:
         shown = shape if len(shape) == nd + 2 else (1, *shape)

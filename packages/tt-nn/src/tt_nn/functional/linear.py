@@ -56,7 +56,7 @@ class LinearFunction(Function):
     def forward(ctx: Any, x: Tensor, weight: Tensor, bias: Tensor | None) -> Tensor:
         ctx.save_for_backward(x, weight)
         ctx.has_bias = bias is not None
-        return _affine_arrays(x, weight, bias)
+        return tt.from_numpy(_affine(*_arrays(x, weight, bias)))
 
     @staticmethod
     def backward(  # type: ignore[override]
@@ -78,22 +78,29 @@ class LinearFunction(Function):
         return gx, gw, gb
 
 
-def _affine_arrays(x: Tensor, weight: Tensor, bias: Tensor | None) -> Tensor:
-    """``x @ W^T + b`` on the arrays: one matrix multiply, the bias added in place."""
-    out = np.matmul(x.numpy(force=True), weight.numpy(force=True).T)
-    if bias is not None:
-        out += bias.numpy(force=True)
-    return tt.from_numpy(out)
+def _arrays(x: Tensor, weight: Tensor, bias: Tensor | None) -> tuple[Any, Any, Any]:
+    """The operands' arrays (``None`` for a missing bias)."""
+    b = None if bias is None else bias.numpy(force=True)
+    return x.numpy(force=True), weight.numpy(force=True), b
+
+
+def _affine(x: Any, w: Any, b: Any) -> Any:
+    """``x @ w^T + b`` on arrays: one matrix multiply, the bias added into its fresh result."""
+    out = np.matmul(x, w.T)
+    if b is not None:
+        out += b
+    return out
 
 
 def affine(input: Tensor, weight: Tensor, bias: Tensor | None) -> Tensor:
     """:func:`linear` without its shape check, for callers that already made it (``Linear``
     checks once, naming the layer).  A 2-D input of one float dtype takes the fused node, or,
     when no graph is wanted (inference), the arrays directly."""
-    same = input.dtype is weight.dtype and (bias is None or bias.dtype is input.dtype)
-    if input.ndim == 2 and same and input.dtype.is_floating_point:
+    x, w, b = _arrays(input, weight, bias)
+    same = w.dtype == x.dtype and (b is None or b.dtype == x.dtype)
+    if x.ndim == 2 and same and x.dtype.kind == "f":
         if not records(input, weight, bias):
-            return _affine_arrays(input, weight, bias)
+            return tt.from_numpy(_affine(x, w, b))
         fused: Tensor = LinearFunction.apply(input, weight, bias)
         return fused
     if input.ndim == 2:
