@@ -98,10 +98,7 @@ def _plain(value: Any) -> bool:
     """Whether ``value`` is an int, a str or a tuple of ints, exactly (no bools or floats,
     which compare and hash equal to ints and would share a remembered answer)."""
     if type(value) is tuple:
-        for v in value:
-            if type(v) is not int:
-                return False
-        return True
+        return all(type(v) is int for v in value)
     return type(value) is int or type(value) is str
 
 
