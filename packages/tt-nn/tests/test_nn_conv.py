@@ -12,6 +12,7 @@ import pytest
 import tt_autograd
 import tt_tensor as tt
 from tt_nn.functional.conv import Col2im, Geometry, Im2col, conv1d, conv2d, im2col_reference
+from tt_nn.functional.pooling import max_pool2d
 from tt_nn.modules.conv import Conv1d, Conv2d
 
 RNG = np.random.default_rng(0)
@@ -256,3 +257,20 @@ def test_inference_path_gives_the_recorded_paths_values_bit_for_bit(groups: int)
         plain = conv2d(x, w, b, **args)
     assert not plain.requires_grad
     np.testing.assert_array_equal(plain.numpy(), recorded.detach().numpy())
+
+
+def test_remembered_settings_never_stand_in_for_bools_floats_or_lists() -> None:
+    # (1, 1) is remembered first; True, 1.0 and (1.0, 1) compare and hash equal to it but
+    # must still be refused, and an unhashable list is parsed without the memory.
+    x, w = tt.randn(1, 2, 5, 5), tt.randn(3, 2, 3, 3)
+    expected = conv2d(x, w, stride=(1, 1), padding=1)
+    for stride in (1, (1, 1), [1, 1]):
+        assert conv2d(x, w, stride=stride, padding=1).tolist() == expected.tolist()
+    with pytest.raises(TypeError, match="conv2d: stride must be an int or a tuple of ints, got"):
+        conv2d(x, w, stride=True, padding=1)
+    for bad in (1.0, (1.0, 1), (True, 1)):
+        with pytest.raises((TypeError, RuntimeError), match=r"conv2d: .*stride"):
+            conv2d(x, w, stride=bad, padding=1)
+    assert tuple(max_pool2d(x, (2, 2)).shape) == (1, 2, 2, 2)
+    with pytest.raises(RuntimeError, match="max_pool2d: expected kernel_size"):
+        max_pool2d(x, (2.0, 2))

@@ -29,8 +29,8 @@ matrix makes the copy read the input in long contiguous runs?
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator, Sequence
-from typing import Any, NamedTuple
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, NamedTuple, TypeVar, cast
 
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
@@ -76,30 +76,28 @@ def _check_float(x: Tensor, what: str, op: str) -> None:
         raise RuntimeError(f"{op}: expected a floating-point {what}, got dtype {x.dtype.name}")
 
 
-def _conv_config(
-    op: str,
-    nd: int,
-    wshape: tuple[int, ...],
-    stride: Any,
-    padding: Any,
-    dilation: Any,
-    groups: Any,
-) -> tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]]:
-    """The checked hyper-parameters of a convolution: stride, dilation and the flattened
-    ``(before, after)`` padding.  They depend on the layer alone, not on its input, so the
-    answer is remembered (:func:`_conv_config_cached`): a layer parses them once, not on every
-    call (batch-1 inference spent ~10 us a layer here)."""
-    if type(groups) is int and _plain(stride) and _plain(padding) and _plain(dilation):
-        return _conv_config_cached(op, nd, wshape, stride, padding, dilation, groups)
-    return _parse_conv_config(op, nd, wshape, stride, padding, dilation, groups)
+def remembered(parse: Callable[..., _T], *args: Any) -> _T:
+    """``parse(*args)``, remembered per distinct arguments when every argument is exactly an
+    int, a str, ``None`` or a tuple of ints (bools and floats compare and hash equal to ints,
+    so they would share an answer that should differ).  For checks and parsing that depend on
+    a layer's hyper-parameters alone: done once, not on every call (batch-1 inference spent
+    ~10 us a layer on them).  Errors are raised every time (an exception is not remembered)."""
+    if all(_plain(a) for a in args):
+        cached = _REMEMBERED.get(parse)
+        if cached is None:
+            cached = _REMEMBERED[parse] = functools.lru_cache(maxsize=1024)(parse)
+        return cast(_T, cached(*args))
+    return parse(*args)
+
+
+_T = TypeVar("_T")
+_REMEMBERED: dict[Any, Any] = {}
 
 
 def _plain(value: Any) -> bool:
-    """Whether ``value`` is an int, a str or a tuple of ints, exactly (no bools or floats,
-    which compare and hash equal to ints and would share a remembered answer)."""
     if type(value) is tuple:
         return all(type(v) is int for v in value)
-    return type(value) is int or type(value) is str
+    return value is None or type(value) is int or type(value) is str
 
 
 def _parse_conv_config(
@@ -111,6 +109,8 @@ def _parse_conv_config(
     dilation: Any,
     groups: Any,
 ) -> tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]]:
+    """The checked hyper-parameters of a convolution with weight shape ``wshape``: stride,
+    dilation and the flattened ``(before, after)`` padding (see :func:`remembered`)."""
     if isinstance(groups, bool) or not isinstance(groups, int) or groups <= 0:
         raise RuntimeError(f"{op}: non-positive groups is not supported, got groups={groups}")
     s = ntuple(stride, nd, "stride", op)
@@ -149,9 +149,6 @@ def _parse_conv_config(
     return s, d, pads
 
 
-_conv_config_cached = functools.lru_cache(maxsize=1024)(_parse_conv_config)
-
-
 def _conv_args(
     op: str,
     nd: int,
@@ -187,7 +184,7 @@ def _conv_args(
         raise RuntimeError(
             f"{op}: input, weight and bias must have the same dtype, got {', '.join(got)}"
         )
-    s, d, pads = _conv_config(op, nd, wshape, stride, padding, dilation, groups)
+    s, d, pads = remembered(_parse_conv_config, op, nd, wshape, stride, padding, dilation, groups)
     kernel = wshape[2:]
     out_ch = wshape[0]
     channels = shape[-nd - 1]

@@ -37,7 +37,7 @@ import tt_tensor as tt
 from tt_autograd import Function, records
 from tt_tensor import Tensor
 
-from .conv import Geometry, ntuple
+from .conv import Geometry, ntuple, remembered
 
 __all__ = ["adaptive_avg_pool2d", "avg_pool2d", "max_pool2d"]
 
@@ -55,6 +55,29 @@ def pool_output_size(size: int, k: int, s: int, p: int, d: int, ceil_mode: bool)
     if ceil_mode and (out - 1) * s >= size + p:  # the last window would start in the padding
         out -= 1
     return out
+
+
+def _parse_pool_config(
+    op: str, kernel_size: Any, stride: Any, padding: Any, dilation: Any
+) -> tuple[tuple[int, ...], ...]:
+    """The checked kernel, stride (the kernel when not given), padding and dilation of a 2-D
+    pooling (see :func:`~tt_nn.functional.conv.remembered`)."""
+    k = ntuple(kernel_size, 2, "kernel_size", op)
+    s = k if stride is None or stride == () else ntuple(stride, 2, "stride", op)
+    p = ntuple(padding, 2, "padding", op)
+    d = ntuple(dilation, 2, "dilation", op)
+    if min(k) <= 0:
+        raise RuntimeError(f"{op}: kernel_size must be greater than zero, but got {list(k)}")
+    if min(s) <= 0:
+        raise RuntimeError(f"{op}: stride should not be zero, but got {list(s)}")
+    if min(d) <= 0:
+        raise RuntimeError(f"{op}: dilation should be greater than zero, but got {list(d)}")
+    if min(p) < 0 or p[0] > k[0] // 2 or p[1] > k[1] // 2:
+        raise RuntimeError(
+            f"{op}: pad should be at least zero and at most half of kernel size, but got "
+            f"padding={list(p)} and kernel_size={list(k)}"
+        )
+    return k, s, p, d
 
 
 def _pool_args(
@@ -75,21 +98,7 @@ def _pool_args(
             f"{op}: Expected 3D (unbatched) or 4D (batched) non-empty input, but got input of "
             f"size: {list(shape)}"
         )
-    k = ntuple(kernel_size, 2, "kernel_size", op)
-    s = k if stride is None or stride == () else ntuple(stride, 2, "stride", op)
-    p = ntuple(padding, 2, "padding", op)
-    d = ntuple(dilation, 2, "dilation", op)
-    if min(k) <= 0:
-        raise RuntimeError(f"{op}: kernel_size must be greater than zero, but got {list(k)}")
-    if min(s) <= 0:
-        raise RuntimeError(f"{op}: stride should not be zero, but got {list(s)}")
-    if min(d) <= 0:
-        raise RuntimeError(f"{op}: dilation should be greater than zero, but got {list(d)}")
-    if min(p) < 0 or p[0] > k[0] // 2 or p[1] > k[1] // 2:
-        raise RuntimeError(
-            f"{op}: pad should be at least zero and at most half of kernel size, but got "
-            f"padding={list(p)} and kernel_size={list(k)}"
-        )
+    k, s, p, d = remembered(_parse_pool_config, op, kernel_size, stride, padding, dilation)
     hw = shape[-2:]
     out = tuple(pool_output_size(hw[i], k[i], s[i], p[i], d[i], ceil_mode) for i in range(2))
     if min(out) <= 0:
