@@ -24,7 +24,7 @@ import numpy as np
 
 from .dispatch import Primitive, dispatch
 from .elementwise import where
-from .reduction import amax, sum
+from .reduction import add_reduce, all_reduce, amax, max_reduce, sum
 from .shape import norm_dim
 from .tensor import Tensor
 
@@ -49,18 +49,11 @@ def _shifted(x: Any, dim: int) -> tuple[Any, bool]:
     form an invalid value, and the callers skip NumPy's error-state switch (~1.5 us a call)."""
     if x.size == 0:
         return x.copy(), False  # (the sum over an empty dim is 0: log warns)
-    m = _max(x, axis=dim, keepdims=True)
+    m = max_reduce(x, axis=dim, keepdims=True)
     finite = np.isfinite(m)
-    if _all(finite, axis=None):
+    if all_reduce(finite, axis=None):
         return x - m, x.dtype != np.float16  # float16 sums of exps may still overflow
     return x - np.where(finite, m, 0), False
-
-
-# The ufuncs' own reductions: np.max/np.sum/ndarray.all add a Python-level wrapper (~1-2 us a
-# call).
-_max: Any = np.maximum.reduce
-_sum: Any = np.add.reduce
-_all: Any = np.logical_and.reduce
 
 
 _AS_IS = contextlib.nullcontext()
@@ -70,18 +63,18 @@ def _softmax(x: Any, dim: int) -> Any:
     s, clean = _shifted(x, dim)
     with _AS_IS if clean else np.errstate(all="ignore"):
         e = np.exp(s)
-        return e / _sum(e, axis=dim, keepdims=True)
+        return e / add_reduce(e, axis=dim, keepdims=True)
 
 
 def _log_softmax(x: Any, dim: int) -> Any:
     s, clean = _shifted(x, dim)
     with _AS_IS if clean else np.errstate(all="ignore"):
-        return s - np.log(_sum(np.exp(s), axis=dim, keepdims=True))
+        return s - np.log(add_reduce(np.exp(s), axis=dim, keepdims=True))
 
 
 def _log_softmax_backward(g: Any, y: Any, dim: int) -> Any:
     with np.errstate(all="ignore"):
-        return g - np.exp(y) * _sum(g, axis=dim, keepdims=True)
+        return g - np.exp(y) * add_reduce(g, axis=dim, keepdims=True)
 
 
 SOFTMAX = Primitive("softmax", _softmax)

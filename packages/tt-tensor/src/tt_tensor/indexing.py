@@ -20,6 +20,7 @@ import numpy as np
 
 from .dispatch import Primitive, dispatch, dispatch_inplace
 from .elementwise import cast
+from .reduction import max_reduce, min_reduce
 from .shape import norm_dim
 from .tensor import Tensor, _make
 
@@ -233,18 +234,13 @@ def _check_index(op: str, x: Tensor, dim: int, index: Tensor, other: str = "inpu
     n = x._data.shape[d] if nd else 1
     idx = index._data
     if idx.size:
-        lo, hi = _amin(idx, axis=None), _amax(idx, axis=None)
+        lo, hi = min_reduce(idx, axis=None), max_reduce(idx, axis=None)
         if lo < 0 or hi >= n:
             bad = int(hi if hi >= n else lo)
             raise RuntimeError(
                 f"{op}: index {bad} is out of bounds for dimension {d} with size {n}"
             )
     return d
-
-
-# The ufuncs' own reductions (ndarray.min/max add a Python-level wrapper, ~1-2 us a call).
-_amin: Any = np.minimum.reduce
-_amax: Any = np.maximum.reduce
 
 
 def gather(x: Tensor, dim: int, index: Tensor) -> Tensor:

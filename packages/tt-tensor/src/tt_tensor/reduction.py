@@ -62,19 +62,25 @@ def _acc_dtype(x: Any, dtype: Any) -> Any:
     return _I64 if k in "iub" else None
 
 
-_add_reduce: Any = np.add.reduce  # np.sum without its Python-level wrapper
+# The ufuncs' own reductions, for kernels on arrays: np.sum, np.max and ndarray.min/max/all
+# add a Python-level wrapper (~1-2 us a call, several calls in every loss and softmax).  Pass
+# ``axis=None`` to reduce every dim (the ufuncs' default is axis 0).
+add_reduce: Any = np.add.reduce
+max_reduce: Any = np.maximum.reduce
+min_reduce: Any = np.minimum.reduce
+all_reduce: Any = np.logical_and.reduce
 
 
 def _sum(x: Any, dims: Any, keepdim: bool, dtype: Any) -> Any:
     if x.dtype == np.float16 and dtype is None:  # accumulate in float32, like PyTorch
         return np.sum(x, axis=dims, keepdims=keepdim, dtype=np.float32).astype(np.float16)
-    return _add_reduce(x, axis=dims, keepdims=keepdim, dtype=dtype)
+    return add_reduce(x, axis=dims, keepdims=keepdim, dtype=dtype)
 
 
 def _mean(x: Any, dims: Any, keepdim: bool, n: int) -> Any:
     # sum / n, as PyTorch computes it; float16 accumulates and divides in float32.
     acc = np.float32 if x.dtype == np.float16 else None
-    s = _add_reduce(x, axis=dims, keepdims=keepdim, dtype=acc)
+    s = add_reduce(x, axis=dims, keepdims=keepdim, dtype=acc)
     if n == 0:  # the mean of nothing is nan (without NumPy's 0/0 warning)
         return np.full(np.shape(s), np.nan, x.dtype)
     return np.true_divide(s, n).astype(x.dtype, copy=False)

@@ -33,6 +33,7 @@ import numpy as np
 import tt_tensor as tt
 from tt_autograd import Function, is_grad_enabled
 from tt_tensor import Tensor
+from tt_tensor.reduction import add_reduce, max_reduce, min_reduce
 
 __all__ = [
     "binary_cross_entropy",
@@ -79,13 +80,6 @@ def _reduce(loss: Tensor, reduction: str) -> Tensor:
     if reduction == "sum":
         return loss.sum()
     return loss
-
-
-# The ufuncs' own reductions: ndarray.min/max/sum add a Python-level wrapper (~1-2 us a call,
-# several per loss on every training step).
-_amin: Any = np.minimum.reduce
-_amax: Any = np.maximum.reduce
-_sum: Any = np.add.reduce
 
 
 def _check_tensors(op: str, **tensors: object) -> None:
@@ -307,9 +301,8 @@ def _check_class_targets(
                 f"{weight.dtype.name}"
             )
     t = target.numpy()
-    if t.size and (
-        int(_amin(t, axis=None)) < 0 or int(_amax(t, axis=None)) >= c
-    ):  # (one pass each when all valid)
+    # one pass each for the bounds; the slow search only when some target is out of them
+    if t.size and (int(min_reduce(t, axis=None)) < 0 or int(max_reduce(t, axis=None)) >= c):
         valid = t[t != ignore_index].astype(np.int64)
         if valid.size and (valid.min() < 0 or valid.max() >= c):
             bad = int(valid.min() if valid.min() < 0 else valid.max())
@@ -326,7 +319,7 @@ def _may_ignore(target: Tensor, ignore_index: int, classes: int) -> bool:
     t = target.numpy()
     if not t.size:
         return False
-    if int(_amin(t, axis=None)) >= 0 and not 0 <= ignore_index < classes:
+    if int(min_reduce(t, axis=None)) >= 0 and not 0 <= ignore_index < classes:
         return False
     return bool((t == ignore_index).any())
 
@@ -589,9 +582,9 @@ class CrossEntropyFunction(Function):
         z = x.numpy(force=True)
         t = target.numpy()
         shifted = _by_class(z)
-        shifted -= _amax(shifted, axis=0)
-        lse = np.log(_sum(np.exp(shifted), axis=0))
-        total = _sum(lse - shifted[t, np.arange(z.shape[0])])
+        shifted -= max_reduce(shifted, axis=0)
+        lse = np.log(add_reduce(np.exp(shifted), axis=0))
+        total = add_reduce(lse - shifted[t, np.arange(z.shape[0])])
         if mean and z.shape[0] == 0:
             loss = np.asarray(math.nan, dtype=z.dtype)  # an empty batch's mean, as in PyTorch
         else:
@@ -609,9 +602,9 @@ class CrossEntropyFunction(Function):
         rows, t = np.arange(n), ctx.target.numpy()
         if not is_grad_enabled():  # a plain backward: softmax - onehot on the arrays
             p = _by_class(x.numpy(force=True))
-            p -= _amax(p, axis=0)
+            p -= max_reduce(p, axis=0)
             np.exp(p, out=p)
-            p /= _sum(p, axis=0)
+            p /= add_reduce(p, axis=0)
             p[t, rows] -= 1
             ga = g.numpy(force=True)
             p *= ga / n if ctx.mean else ga
