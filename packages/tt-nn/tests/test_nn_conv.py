@@ -11,7 +11,15 @@ import pytest
 
 import tt_autograd
 import tt_tensor as tt
-from tt_nn.functional.conv import Col2im, Geometry, Im2col, conv1d, conv2d, im2col_reference
+from tt_nn.functional.conv import (
+    Col2im,
+    Geometry,
+    Im2col,
+    channels_last_pays,
+    conv1d,
+    conv2d,
+    im2col_reference,
+)
 from tt_nn.functional.pooling import max_pool2d
 from tt_nn.modules.conv import Conv1d, Conv2d
 
@@ -82,11 +90,13 @@ def test_conv2d_second_derivatives_match_finite_differences() -> None:
 
 
 # ----------------------------------------------------------------------- fused im2col
-GEOMETRIES = [
+_CHANNELS_FIRST = [
     Geometry((2, 3, 5, 6), (0, 0, 0, 0), (2, 3), (1, 1), (1, 1), (4, 4)),
     Geometry((1, 2, 6, 5), (1, 2, 0, 1), (3, 2), (2, 1), (2, 1), (3, 5)),
     Geometry((2, 1, 7, 7), (1, 1, 1, 1), (3, 3), (3, 2), (1, 2), (3, 3)),
 ]
+# every geometry again with the column matrix's rows in (i, j, c) order
+GEOMETRIES = _CHANNELS_FIRST + [g._replace(channels_last=True) for g in _CHANNELS_FIRST]
 
 
 @pytest.mark.parametrize("geo", GEOMETRIES)
@@ -242,15 +252,25 @@ def test_conv2d_module_names_itself_on_a_wrong_channel_count() -> None:
         Conv2d(3, 4, 3)(tt.zeros(1, 2, 8, 8))
 
 
-@pytest.mark.parametrize("groups", [1, 2])
-def test_inference_path_gives_the_recorded_paths_values_bit_for_bit(groups: int) -> None:
+@pytest.mark.parametrize(
+    ("channels", "groups", "stride", "dilation"),
+    [
+        (4, 1, (2, 1), (1, 2)),  # rows in (c, i, j) order: runs of W_out beat runs of C
+        (4, 2, (2, 1), (1, 2)),  # groups keep that order
+        (16, 1, (1, 1), (1, 1)),  # rows in (i, j, c) order: runs of kW * C are longer
+        (8, 1, (2, 2), (2, 1)),  # (i, j, c) order, strided and dilated
+    ],
+)
+def test_inference_path_gives_the_recorded_paths_values_bit_for_bit(
+    channels: int, groups: int, stride: tuple[int, int], dilation: tuple[int, int]
+) -> None:
     # Without a graph (no_grad, or nothing requires grad) conv2d computes on the arrays in
     # one go; its values must be those of the recorded path.
     g = tt.Generator().manual_seed(3)
-    x = tt.randn(2, 4, 7, 6, generator=g)
-    w = tt.randn(6, 4 // groups, 3, 2, generator=g).requires_grad_()
+    x = tt.randn(2, channels, 7, 6, generator=g)
+    w = tt.randn(6, channels // groups, 3, 2, generator=g).requires_grad_()
     b = tt.randn(6, generator=g).requires_grad_()
-    args = {"stride": (2, 1), "padding": (1, 2), "dilation": (1, 2), "groups": groups}
+    args = {"stride": stride, "padding": (1, 2), "dilation": dilation, "groups": groups}
     recorded = conv2d(x, w, b, **args)
     assert recorded.requires_grad
     with tt_autograd.no_grad():
@@ -274,3 +294,16 @@ def test_remembered_settings_never_stand_in_for_bools_floats_or_lists() -> None:
     assert tuple(max_pool2d(x, (2, 2)).shape) == (1, 2, 2, 2)
     with pytest.raises(RuntimeError, match="max_pool2d: expected kernel_size"):
         max_pool2d(x, (2.0, 2))
+
+
+def test_channels_last_rows_are_chosen_where_their_copy_runs_are_longer() -> None:
+    def geo(c: int, size: int, stride: int = 1, dilation: int = 1) -> Geometry:
+        out = (size + 2 - dilation * 2 - 1) // stride + 1
+        return Geometry(
+            (1, c, size, size), (1, 1, 1, 1), (3, 3), (stride,) * 2, (dilation,) * 2, (out, out)
+        )
+
+    assert not channels_last_pays(3, geo(3, 32))  # runs of 9 against 32: (c, i, j)
+    assert channels_last_pays(32, geo(32, 16))  # runs of 96 against 16: (i, j, c)
+    assert channels_last_pays(2, geo(2, 32, stride=2))  # strided: runs of 1 in (c, i, j)
+    assert not channels_last_pays(8, geo(8, 32, dilation=2))  # dilated: runs of C = 8
