@@ -14,6 +14,7 @@ positions accumulate (scatter-add, via ``np.bincount``/``np.add.at``).
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import numpy as np
@@ -169,14 +170,19 @@ def copy_(x: Tensor, src: Tensor) -> Tensor:
 def _along(index: Any, dim: int) -> tuple[Any, ...]:
     """The advanced index that pairs each position of ``index`` with itself in every dim but
     ``dim``, where ``index`` gives the coordinate: ``x[_along(i, 1)][r, c] = x[r, i[r, c]]``."""
+    grid = _grid(index.shape, dim)
+    return (*grid[:dim], index, *grid[dim + 1 :])
+
+
+@functools.lru_cache(maxsize=64)
+def _grid(shape: tuple[int, ...], dim: int) -> tuple[Any, ...]:
+    """For every dim but ``dim``, the coordinates ``0 .. s-1`` shaped to broadcast along it
+    (read-only, so one copy serves every call with this shape)."""
     coords: list[Any] = []
-    for d, s in enumerate(index.shape):
-        if d == dim:
-            coords.append(index)
-        else:
-            shape = [1] * index.ndim
-            shape[d] = s
-            coords.append(np.arange(s).reshape(shape))
+    for d, s in enumerate(shape):
+        c = np.arange(s).reshape([s if k == d else 1 for k in range(len(shape))])
+        c.flags.writeable = False
+        coords.append(None if d == dim else c)
     return tuple(coords)
 
 
@@ -213,6 +219,9 @@ SCATTER_ADD = Primitive("scatter_add", _scatter_add)
 GATHER_BACKWARD = Primitive("gather_backward", _gather_backward)
 
 
+_UNSIGNED = {4: np.uint32, 8: np.uint64}
+
+
 def _check_index(op: str, x: Tensor, dim: int, index: Tensor, other: str = "input") -> int:
     if not isinstance(index, Tensor) or index._data.dtype not in (np.int64, np.int32):
         got = index.dtype if isinstance(index, Tensor) else type(index).__name__
@@ -233,13 +242,11 @@ def _check_index(op: str, x: Tensor, dim: int, index: Tensor, other: str = "inpu
             )
     n = x._data.shape[d] if nd else 1
     idx = index._data
-    if idx.size:
+    # One pass checks both bounds: seen as unsigned, a negative index is larger than any n.
+    if idx.size and max_reduce(idx.view(_UNSIGNED[idx.dtype.itemsize]), axis=None) >= n:
         lo, hi = min_reduce(idx, axis=None), max_reduce(idx, axis=None)
-        if lo < 0 or hi >= n:
-            bad = int(hi if hi >= n else lo)
-            raise RuntimeError(
-                f"{op}: index {bad} is out of bounds for dimension {d} with size {n}"
-            )
+        bad = int(hi if hi >= n else lo)
+        raise RuntimeError(f"{op}: index {bad} is out of bounds for dimension {d} with size {n}")
     return d
 
 
