@@ -168,30 +168,47 @@ def _conv_args(
     groups: int,
 ) -> tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]]:
     """Validate a convolution call (before any work); return stride, dilation and the
-    ``(before, after)`` padding of each spatial dim, flattened: ``(t, b, l, r)`` for 2-D."""
+    ``(before, after)`` padding of each spatial dim, flattened: ``(t, b, l, r)`` for 2-D.
+    The shape checks are remembered per shapes and setting (see :func:`remembered`)."""
     for name, t in (("input", input), ("weight", weight), ("bias", bias)):
         if t is not None and not isinstance(t, Tensor):
             raise TypeError(f"{op}: {name} must be a Tensor, got {type(t).__name__}")
-    shape = tuple(input.shape)
-    if len(shape) not in (nd + 1, nd + 2):
-        raise RuntimeError(
-            f"{op}: Expected {nd + 1}D (unbatched) or {nd + 2}D (batched) input to {op}, but "
-            f"got input of size: {list(shape)}"
-        )
-    wshape = tuple(weight.shape)
-    if len(wshape) != nd + 2:
-        spatial = ", ".join(f"k{d}" for d in ("H", "W")[2 - nd :]) if nd == 2 else "kL"
-        raise RuntimeError(
-            f"{op}: expected a {nd + 2}-D weight (out_channels, in_channels / groups, "
-            f"{spatial}), but got weight of size {list(wshape)}"
-        )
+    shape, wshape = input._data.shape, weight._data.shape
+    bshape = None if bias is None else bias._data.shape
+    plan = remembered(_conv_plan, op, nd, shape, wshape, bshape, stride, padding, dilation, groups)
     _check_float(input, "input", op)
     if weight.dtype is not input.dtype or (bias is not None and bias.dtype is not input.dtype):
         got = [t.dtype.name for t in (input, weight, bias) if t is not None]
         raise RuntimeError(
             f"{op}: input, weight and bias must have the same dtype, got {', '.join(got)}"
         )
-    s, d, pads = remembered(_parse_conv_config, op, nd, wshape, stride, padding, dilation, groups)
+    return plan
+
+
+def _conv_plan(
+    op: str,
+    nd: int,
+    shape: tuple[int, ...],
+    wshape: tuple[int, ...],
+    bshape: tuple[int, ...] | None,
+    stride: Any,
+    padding: Any,
+    dilation: Any,
+    groups: Any,
+) -> tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]]:
+    """The shape checks of :func:`_conv_args` and its result."""
+    if len(shape) not in (nd + 1, nd + 2):
+        raise RuntimeError(
+            f"{op}: Expected {nd + 1}D (unbatched) or {nd + 2}D (batched) input to {op}, but "
+            f"got input of size: {list(shape)}"
+        )
+    if len(wshape) != nd + 2:
+        spatial = ", ".join(f"k{d}" for d in ("H", "W")[2 - nd :]) if nd == 2 else "kL"
+        raise RuntimeError(
+            f"{op}: expected a {nd + 2}-D weight (out_channels, in_channels / groups, "
+            f"{spatial}), but got weight of size {list(wshape)}"
+        )
+    s, d, pads = _parse_conv_config(op, nd, wshape, stride, padding, dilation, groups)
     kernel = wshape[2:]
     out_ch = wshape[0]
     channels = shape[-nd - 1]
@@ -202,10 +219,10 @@ def _conv_args(
             f"input{list(shown)} to have {wshape[1] * groups} channels, but got {channels} "
             "channels instead"
         )
-    if bias is not None and tuple(bias.shape) != (out_ch,):
+    if bshape is not None and tuple(bshape) != (out_ch,):
         raise RuntimeError(
             f"{op}: Given weight of size {list(wshape)}, expected bias to be 1-dimensional "
-            f"with {out_ch} elements, but got bias of size {list(bias.shape)} instead"
+            f"with {out_ch} elements, but got bias of size {list(bshape)} instead"
         )
     padded = [shape[-nd + i] + pads[2 * i] + pads[2 * i + 1] for i in range(nd)]
     effective = [d[i] * (kernel[i] - 1) + 1 for i in range(nd)]
@@ -405,15 +422,12 @@ def _conv2d(
     groups: int,
 ) -> Tensor:
     """The 2-D convolution of a batched input; arguments already checked."""
-    n, c, h, w = x.shape
-    out_ch, c_g, kh, kw = weight.shape
-    (sh, sw), (dh, dw) = stride, dilation
-    top, bottom, left, right = pads
-    ho = (h + top + bottom - dh * (kh - 1) - 1) // sh + 1
-    wo = (w + left + right - dw * (kw - 1) - 1) // sw + 1
-    geo = Geometry((n, c, h, w), (top, bottom, left, right), (kh, kw), (sh, sw), (dh, dw), (ho, wo))
-    if groups == 1 and channels_last_pays(c, geo):
-        geo = geo._replace(channels_last=True)
+    n, c, _, _ = x._data.shape
+    out_ch, c_g, kh, kw = weight._data.shape
+    geo = remembered(
+        _conv_geometry, x._data.shape, weight._data.shape, stride, dilation, pads, groups
+    )
+    ho, wo = geo.out
     if not records(x, weight, bias):
         return _conv2d_no_grad(x, weight, bias, geo, groups)
     cols: Tensor = Im2col.apply(x, geo)  # (C*kH*kW, N*H_out*W_out)
@@ -428,6 +442,28 @@ def _conv2d(
     if bias is not None:
         out = out + bias.reshape(out_ch, 1, 1, 1)
     return out.permute(1, 0, 2, 3)
+
+
+def _conv_geometry(
+    shape: tuple[int, ...],
+    wshape: tuple[int, ...],
+    stride: tuple[int, ...],
+    dilation: tuple[int, ...],
+    pads: tuple[int, ...],
+    groups: int,
+) -> Geometry:
+    """Where a 2-D convolution's windows sit, and its column matrix's row order (remembered
+    per shapes and setting, see :func:`remembered`)."""
+    n, c, h, w = shape
+    _, _, kh, kw = wshape
+    (sh, sw), (dh, dw) = stride, dilation
+    top, bottom, left, right = pads
+    ho = (h + top + bottom - dh * (kh - 1) - 1) // sh + 1
+    wo = (w + left + right - dw * (kw - 1) - 1) // sw + 1
+    geo = Geometry((n, c, h, w), (top, bottom, left, right), (kh, kw), (sh, sw), (dh, dw), (ho, wo))
+    if groups == 1 and channels_last_pays(c, geo):
+        geo = geo._replace(channels_last=True)
+    return geo
 
 
 def _conv2d_no_grad(

@@ -89,16 +89,31 @@ def _pool_args(
     dilation: IntOrPair,
     ceil_mode: bool,
 ) -> tuple[tuple[int, ...], ...]:
-    """Validate a pooling call; return kernel, stride, padding, dilation and output size."""
+    """Validate a pooling call; return kernel, stride, padding, dilation and output size
+    (remembered per input shape and setting, see :func:`~tt_nn.functional.conv.remembered`)."""
     if not isinstance(input, Tensor):
         raise TypeError(f"{op}: input must be a Tensor, got {type(input).__name__}")
-    shape = tuple(input.shape)
+    rounding = "ceil" if ceil_mode else "floor"  # (a bool is never remembered)
+    shape = input._data.shape
+    return remembered(_pool_plan, op, shape, kernel_size, stride, padding, dilation, rounding)
+
+
+def _pool_plan(
+    op: str,
+    shape: tuple[int, ...],
+    kernel_size: IntOrPair,
+    stride: IntOrPair | None,
+    padding: IntOrPair,
+    dilation: IntOrPair,
+    rounding: str,
+) -> tuple[tuple[int, ...], ...]:
+    ceil_mode = rounding == "ceil"
     if len(shape) not in (3, 4) or 0 in shape[-3:]:
         raise RuntimeError(
             f"{op}: Expected 3D (unbatched) or 4D (batched) non-empty input, but got input of "
             f"size: {list(shape)}"
         )
-    k, s, p, d = remembered(_parse_pool_config, op, kernel_size, stride, padding, dilation)
+    k, s, p, d = _parse_pool_config(op, kernel_size, stride, padding, dilation)
     hw = shape[-2:]
     out = tuple(pool_output_size(hw[i], k[i], s[i], p[i], d[i], ceil_mode) for i in range(2))
     if min(out) <= 0:
@@ -290,8 +305,14 @@ class MaxPool2dSelect(Function):
         return MaxPool2dScatter.apply(g, ctx.geo, ctx.winner, ctx.order), None, None, None
 
 
-def _geometry(
-    x: Tensor,
+def _geometry(x: Tensor, *config: tuple[int, ...]) -> Geometry:
+    """The pooling windows' geometry for ``x`` and ``(k, s, p, d, out)`` (remembered per
+    shape and setting)."""
+    return remembered(_geometry_of, x._data.shape, *config)
+
+
+def _geometry_of(
+    shape: tuple[int, ...],
     k: tuple[int, ...],
     s: tuple[int, ...],
     p: tuple[int, ...],
@@ -300,15 +321,13 @@ def _geometry(
 ) -> Geometry:
     """The pooling windows' geometry: padding ``p`` on the top/left, and ``p`` plus whatever
     ``ceil_mode``'s last window needs on the bottom/right."""
-    h, w = x.shape[-2], x.shape[-1]
+    h, w = shape[-2], shape[-1]
     extra = [
         max(0, (out[i] - 1) * s[i] + d[i] * (k[i] - 1) + 1 - ((h, w)[i] + 2 * p[i]))
         for i in range(2)
     ]
     pads = (p[0], p[0] + extra[0], p[1], p[1] + extra[1])
-    return Geometry(
-        tuple(x.shape), pads, (k[0], k[1]), (s[0], s[1]), (d[0], d[1]), (out[0], out[1])
-    )
+    return Geometry(shape, pads, (k[0], k[1]), (s[0], s[1]), (d[0], d[1]), (out[0], out[1]))
 
 
 def max_pool2d(
