@@ -307,3 +307,12 @@ def test_channels_last_rows_are_chosen_where_their_copy_runs_are_longer() -> Non
     assert channels_last_pays(32, geo(32, 16))  # runs of 96 against 16: (i, j, c)
     assert channels_last_pays(2, geo(2, 32, stride=2))  # strided: runs of 1 in (c, i, j)
     assert not channels_last_pays(8, geo(8, 32, dilation=2))  # dilated: runs of C = 8
+
+
+def test_conv2d_reports_a_dtype_mismatch_before_a_wrong_bias_shape() -> None:
+    # PyTorch's order: the dtypes are compared before the bias's length is checked.
+    x = tt.zeros(1, 3, 5, 5, dtype=tt.float64)
+    with pytest.raises(RuntimeError, match="conv2d: input, weight and bias must have the same"):
+        conv2d(x, tt.zeros(2, 3, 3, 3), tt.zeros(3))
+    with pytest.raises(RuntimeError, match="expected bias to be 1-dimensional with 2 elements"):
+        conv2d(x, tt.zeros(2, 3, 3, 3, dtype=tt.float64), tt.zeros(3, dtype=tt.float64))

@@ -202,6 +202,20 @@ def test_gather_with_a_smaller_index_reads_the_leading_block() -> None:
     assert tt.gather(x, 0, tt.tensor([[1]])).tolist() == [[3]]
 
 
+def test_gather_remembers_only_small_coordinate_grids() -> None:
+    # The coordinates pairing each index with its position are cached per shape, but a long
+    # index would pin a long arange for the life of the process: those are built each time.
+    from tt_tensor.indexing import _GRID_CACHE_MAX, _grid
+
+    before = _grid.cache_info().currsize
+    n = _GRID_CACHE_MAX + 1
+    x = tt.arange(2 * n).reshape(n, 2)
+    assert x.gather(1, tt.ones(n, 1, dtype=tt.int64)).reshape(-1).tolist() == list(
+        range(1, 2 * n, 2)
+    )
+    assert _grid.cache_info().currsize == before
+
+
 def test_gather_checks_its_index() -> None:
     x = tt.arange(6).reshape(2, 3)
     assert x.gather(1, tt.tensor([[2]], dtype=tt.int32)).tolist() == [[2]]

@@ -170,20 +170,27 @@ def copy_(x: Tensor, src: Tensor) -> Tensor:
 def _along(index: Any, dim: int) -> tuple[Any, ...]:
     """The advanced index that pairs each position of ``index`` with itself in every dim but
     ``dim``, where ``index`` gives the coordinate: ``x[_along(i, 1)][r, c] = x[r, i[r, c]]``."""
-    grid = _grid(index.shape, dim)
+    shape = index.shape
+    # Only small grids are remembered: a (10**7, 1) index would pin an 80 MB arange.
+    grid = _grid(shape, dim) if max(shape, default=0) <= _GRID_CACHE_MAX else _grid_of(shape, dim)
     return (*grid[:dim], index, *grid[dim + 1 :])
 
 
-@functools.lru_cache(maxsize=64)
-def _grid(shape: tuple[int, ...], dim: int) -> tuple[Any, ...]:
+_GRID_CACHE_MAX = 4096
+
+
+def _grid_of(shape: tuple[int, ...], dim: int) -> tuple[Any, ...]:
     """For every dim but ``dim``, the coordinates ``0 .. s-1`` shaped to broadcast along it
-    (read-only, so one copy serves every call with this shape)."""
+    (read-only, so one copy can serve every call with this shape: see :func:`_grid`)."""
     coords: list[Any] = []
     for d, s in enumerate(shape):
         c = np.arange(s).reshape([s if k == d else 1 for k in range(len(shape))])
         c.flags.writeable = False
         coords.append(None if d == dim else c)
     return tuple(coords)
+
+
+_grid = functools.lru_cache(maxsize=64)(_grid_of)
 
 
 def _gather(x: Any, index: Any, dim: int) -> Any:

@@ -174,13 +174,18 @@ def _conv_args(
         if t is not None and not isinstance(t, Tensor):
             raise TypeError(f"{op}: {name} must be a Tensor, got {type(t).__name__}")
     shape, wshape = input._data.shape, weight._data.shape
-    bshape = None if bias is None else bias._data.shape
-    plan = remembered(_conv_plan, op, nd, shape, wshape, bshape, stride, padding, dilation, groups)
+    plan = remembered(_conv_plan, op, nd, shape, wshape, stride, padding, dilation, groups)
+    # then, as in PyTorch, the dtypes before the bias's shape
     _check_float(input, "input", op)
     if weight.dtype is not input.dtype or (bias is not None and bias.dtype is not input.dtype):
         got = [t.dtype.name for t in (input, weight, bias) if t is not None]
         raise RuntimeError(
             f"{op}: input, weight and bias must have the same dtype, got {', '.join(got)}"
+        )
+    if bias is not None and bias._data.shape != (wshape[0],):
+        raise RuntimeError(
+            f"{op}: Given weight of size {list(wshape)}, expected bias to be 1-dimensional "
+            f"with {wshape[0]} elements, but got bias of size {list(bias.shape)} instead"
         )
     return plan
 
@@ -190,7 +195,6 @@ def _conv_plan(
     nd: int,
     shape: tuple[int, ...],
     wshape: tuple[int, ...],
-    bshape: tuple[int, ...] | None,
     stride: Any,
     padding: Any,
     dilation: Any,
@@ -210,7 +214,6 @@ def _conv_plan(
         )
     s, d, pads = _parse_conv_config(op, nd, wshape, stride, padding, dilation, groups)
     kernel = wshape[2:]
-    out_ch = wshape[0]
     channels = shape[-nd - 1]
     if channels != wshape[1] * groups:
         shown = shape if len(shape) == nd + 2 else (1, *shape)
@@ -218,11 +221,6 @@ def _conv_plan(
             f"{op}: Given groups={groups}, weight of size {list(wshape)}, expected "
             f"input{list(shown)} to have {wshape[1] * groups} channels, but got {channels} "
             "channels instead"
-        )
-    if bshape is not None and tuple(bshape) != (out_ch,):
-        raise RuntimeError(
-            f"{op}: Given weight of size {list(wshape)}, expected bias to be 1-dimensional "
-            f"with {out_ch} elements, but got bias of size {list(bshape)} instead"
         )
     padded = [shape[-nd + i] + pads[2 * i] + pads[2 * i + 1] for i in range(nd)]
     effective = [d[i] * (kernel[i] - 1) + 1 for i in range(nd)]
