@@ -147,6 +147,9 @@ def test_kinks_follow_pytorch_conventions(check):
     check(lambda m, t: t.clamp(min=-1.0), x, grad=True)
     check(lambda m, t: t.clamp(max=0.0), x, grad=True)
     check(lambda m, t: t.sqrt(), np.array([0.0, 4.0]), grad=True)  # inf at 0
+    # where relu's output is NaN its gradient passes (PyTorch: out <= 0 ? 0 : g)
+    nan = float("nan")
+    check(lambda m, t: t.relu(), np.array([nan, -nan, -1.0, 0.0, 2.0], np.float32), grad=True)
 
 
 @pytest.mark.parametrize("bounds", [(-0.5, 0.5), (None, 0.2), (-0.3, None), (1.0, -1.0)])

@@ -672,17 +672,19 @@ def relu(a: Tensor) -> Tensor:
 
 
 def _threshold_backward(g: Any, out: Any) -> Any:
-    mask = out > 0
-    if g.dtype.kind == "f" and g.shape == mask.shape:
-        return _select_or_zero(mask, g)
-    return np.where(mask, g, 0)
+    # PyTorch's rule, ``out <= 0 ? 0 : g``: where relu's output is NaN the gradient passes.
+    drop = out <= 0
+    if g.dtype.kind == "f" and g.shape == drop.shape:
+        return _select_or_zero(drop, g, where_false=True)
+    return np.where(drop, 0, g)
 
 
 THRESHOLD_BACKWARD = Primitive("threshold_backward", _threshold_backward)
 
 
 def threshold_backward(g: Tensor, out: Tensor) -> Tensor:
-    """The gradient of relu: ``g`` where ``out > 0``, else 0 (``out`` is relu's output).
+    """The gradient of relu: 0 where ``out <= 0``, else ``g`` (``out`` is relu's output; where
+    it is NaN the gradient passes, as in PyTorch).
 
     A fused primitive: the bench showed ``where(out > 0, g, 0)`` costing two dispatches and
     a slow select in every training step.  Shape: ``g`` and ``out`` have the same shape."""
@@ -705,13 +707,15 @@ CLAMP = Primitive(
 _SAME_SIZE_INT = {2: np.int16, 4: np.int32, 8: np.int64}
 
 
-def _select_or_zero(cond: Any, a: Any) -> Any:
-    """``where(cond, a, 0)`` for a float array ``a`` of ``cond``'s shape.
+def _select_or_zero(cond: Any, a: Any, where_false: bool = False) -> Any:
+    """``where(cond, a, 0)`` for a float array ``a`` of ``cond``'s shape (``where(cond, 0, a)``
+    with ``where_false``).
 
     With an unpredictable mask np.where branches badly (~100 us on 128x256).  Selecting bit
     patterns instead, ``a_bits & -cond``, is exact (it yields ``a`` or +0.0) and ~7x faster."""
     ints = _SAME_SIZE_INT[a.dtype.itemsize]
-    keep = np.subtract(0, cond, dtype=ints)  # all one bits where cond holds, else zero
+    # all one bits where a is kept, else zero: -cond, or cond - 1 to keep where cond fails
+    keep = np.subtract(cond, 1, dtype=ints) if where_false else np.subtract(0, cond, dtype=ints)
     out = keep if isinstance(keep, np.ndarray) else None  # (0-d inputs give NumPy scalars)
     return np.bitwise_and(a.view(ints), keep, out=out).view(a.dtype)
 
