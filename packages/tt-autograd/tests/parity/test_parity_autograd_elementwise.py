@@ -8,6 +8,9 @@ import operator
 
 import numpy as np
 import pytest
+import torch
+
+import tt_tensor as tt
 
 pytestmark = pytest.mark.parity
 
@@ -150,6 +153,15 @@ def test_kinks_follow_pytorch_conventions(check):
     # where relu's output is NaN its gradient passes (PyTorch: out <= 0 ? 0 : g)
     nan = float("nan")
     check(lambda m, t: t.relu(), np.array([nan, -nan, -1.0, 0.0, 2.0], np.float32), grad=True)
+
+
+def test_relu_keeps_the_sign_of_zero_like_pytorch():
+    for n in (4, 1 << 16):  # the plain call and the shared-zeros path
+        x = np.full(n, -0.0, np.float32)
+        x[:2] = (0.0, -1.0)
+        mine = tt.from_numpy(x).relu().numpy()
+        theirs = torch.relu(torch.from_numpy(x)).numpy()
+        np.testing.assert_array_equal(np.signbit(mine), np.signbit(theirs))
 
 
 @pytest.mark.parametrize("bounds", [(-0.5, 0.5), (None, 0.2), (-0.3, None), (1.0, -1.0)])

@@ -538,7 +538,8 @@ _ZEROS: dict[Any, Any] = {}  # dtype -> a read-only zero array, grown to the lar
 
 
 def _relu(x: Any) -> Any:
-    """``max(x, 0)`` (NaN stays NaN).
+    """``max(0, x)`` (NaN stays NaN; zero first, so that NumPy returns ``x`` on a tie and
+    relu(-0.0) is -0.0, as in PyTorch, whose rule is ``x < 0 ? 0 : x``).
 
     NumPy's ``maximum`` against a scalar takes a slow non-SIMD loop here (2-3x the time of
     ``maximum`` of two contiguous arrays, measured on this project's machines), so a large
@@ -546,14 +547,14 @@ def _relu(x: Any) -> Any:
     of its size instead, in memory order, and the result handed back in the caller's order.
     Small arrays (under 32 Ki elements) keep the plain call: there the setup costs more."""
     if x.dtype.kind != "f" or x.size < _RELU_ZEROS_FROM:
-        return np.maximum(x, 0)
+        return np.maximum(0, x)
     if x.flags.c_contiguous:
-        return np.maximum(x, _zeros(x.dtype, x.size).reshape(x.shape))
+        return np.maximum(_zeros(x.dtype, x.size).reshape(x.shape), x)
     order = np.argsort(-np.abs(np.asarray(x.strides)), kind="stable")  # (abs: shadowed here)
     xm = x.transpose(order)
     if not xm.flags.c_contiguous:
-        return np.maximum(x, 0)
-    out = np.maximum(xm, _zeros(x.dtype, x.size).reshape(xm.shape))
+        return np.maximum(0, x)
+    out = np.maximum(_zeros(x.dtype, x.size).reshape(xm.shape), xm)
     return out.transpose(np.argsort(order))
 
 
