@@ -125,7 +125,8 @@ def _mul(ctx: Node, g: Tensor) -> Grads:
 def _div(ctx: Node, g: Tensor) -> Grads:
     a, b = ctx.saved_tensors
     ga = sum_to(g / b, ctx.shapes[0]) if ctx.next[0] is not None else None
-    gb = sum_to(-g * a / (b * b), ctx.shapes[1]) if ctx.next[1] is not None else None
+    # -g a / b^2 ordered as PyTorch does, (a / b) / b: b * b would overflow or vanish first
+    gb = sum_to(-g * (a / b / b), ctx.shapes[1]) if ctx.next[1] is not None else None
     return ga, gb
 
 
@@ -149,20 +150,22 @@ def _pow(ctx: Node, g: Tensor) -> Grads:
     return ga, gb
 
 
-def _ties(a: Any, b: Any, g: Tensor, win: Callable[[Any, Any], Tensor]) -> Tensor:
-    return tt.where(a == b, g * 0.5, tt.where(win(a, b), g, 0.0))
+def _ties(a: Any, b: Any, g: Tensor, loses: Callable[[Any, Any], Tensor]) -> Tensor:
+    # PyTorch's rule: half on a tie, nothing where ``a`` loses, else all of it -- so where
+    # either is NaN (no comparison holds) both operands get the whole gradient.
+    return tt.where(a == b, g * 0.5, tt.where(loses(a, b), 0.0, g))
 
 
 @derivative("maximum", saves=(0, 1))
 def _maximum(ctx: Node, g: Tensor) -> Grads:
     a, b = ctx.saved_tensors
     ga = (
-        sum_to(_ties(a, b, g, lambda x, y: x > y), ctx.shapes[0])
+        sum_to(_ties(a, b, g, lambda x, y: x < y), ctx.shapes[0])
         if ctx.next[0] is not None
         else None
     )
     gb = (
-        sum_to(_ties(b, a, g, lambda x, y: x > y), ctx.shapes[1])
+        sum_to(_ties(b, a, g, lambda x, y: x < y), ctx.shapes[1])
         if ctx.next[1] is not None
         else None
     )
@@ -173,12 +176,12 @@ def _maximum(ctx: Node, g: Tensor) -> Grads:
 def _minimum(ctx: Node, g: Tensor) -> Grads:
     a, b = ctx.saved_tensors
     ga = (
-        sum_to(_ties(a, b, g, lambda x, y: x < y), ctx.shapes[0])
+        sum_to(_ties(a, b, g, lambda x, y: x > y), ctx.shapes[0])
         if ctx.next[0] is not None
         else None
     )
     gb = (
-        sum_to(_ties(b, a, g, lambda x, y: x < y), ctx.shapes[1])
+        sum_to(_ties(b, a, g, lambda x, y: x > y), ctx.shapes[1])
         if ctx.next[1] is not None
         else None
     )

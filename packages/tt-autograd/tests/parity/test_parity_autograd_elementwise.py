@@ -155,6 +155,21 @@ def test_kinks_follow_pytorch_conventions(check):
     check(lambda m, t: t.relu(), np.array([nan, -nan, -1.0, 0.0, 2.0], np.float32), grad=True)
 
 
+def test_nan_and_overflow_follow_pytorch(check):
+    nan = float("nan")
+    a = np.array([nan, 1.0, 2.0, 3.0, nan], np.float32)
+    b = np.array([1.0, nan, 2.0, 1.0, nan], np.float32)
+    # maximum/minimum: half on a tie, all of it where a NaN makes no comparison hold
+    check(lambda m, x, y: m.maximum(x, y), a, b, grad=True)
+    check(lambda m, x, y: m.minimum(x, y), a, b, grad=True)
+    # sign(nan) is 0, so abs' gradient at NaN is 0
+    check(lambda m, x: x.sign(), a, grad=True)
+    check(lambda m, x: x.abs(), a, grad=True)
+    # the denominator's gradient -g a / b^2, ordered (a / b) / b so that b^2 cannot overflow
+    big = np.array([1e20, 1e-30, 3.0], np.float32)
+    check(lambda m, x, y: x / y, big, big, grad=True)
+
+
 def test_relu_keeps_the_sign_of_zero_like_pytorch():
     for n in (4, 1 << 16):  # the plain call and the shared-zeros path
         x = np.full(n, -0.0, np.float32)

@@ -67,6 +67,15 @@ def test_var_std_corrections(check, rand, name, dim, correction, unbiased):
     )
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_std_of_constant_data_has_a_zero_gradient(check, dtype):
+    # sqrt's derivative is infinite at 0; PyTorch's std gradient there is 0, not 0 * inf
+    x = np.array([[5.0, 5.0, 5.0], [1.0, 2.0, 4.0]], dtype)
+    check(lambda m, t: t.std(1), x, grad=True)
+    check(lambda m, t: t.std(), np.full(4, 2.0, dtype), grad=True)
+    check(lambda m, t: t.std(correction=0), np.array([3.0], dtype), grad=True)
+
+
 @pytest.mark.parametrize("keepdim", [False, True])
 @pytest.mark.parametrize("dim", [0, 1, -1])
 @pytest.mark.parametrize("name", ["max", "min"])

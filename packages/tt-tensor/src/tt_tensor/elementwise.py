@@ -572,7 +572,19 @@ def _zeros(dtype: Any, n: int) -> Any:
 
 
 RELU = Primitive("relu", _relu)
-SIGN = Primitive("sign", lambda x: x.copy() if x.dtype.kind == "b" else np.sign(x))
+
+
+def _sign(x: Any) -> Any:
+    if x.dtype.kind == "b":
+        return x.copy()
+    if x.dtype.kind != "f":
+        return np.sign(x)
+    out = np.sign(x, out=np.empty_like(x))  # (an array even for 0-d input)
+    np.copyto(out, 0, where=np.isnan(out))  # PyTorch: sign(nan) is 0, so is abs' gradient
+    return out
+
+
+SIGN = Primitive("sign", _sign)
 
 
 def _unary(op: Primitive, a: Tensor, floating: bool = False) -> Tensor:

@@ -52,12 +52,6 @@ def test_view_with_a_dtype_converts():
     assert torch.tensor([1.0, 2.0]).view(torch.int32).tolist() == [1065353216, 1073741824]
 
 
-def test_sign_of_nan_is_nan():
-    # tt propagates NaN (IEEE, like NumPy); PyTorch's CPU kernel returns 0.
-    assert np.isnan(tt.tensor([float("nan")]).sign().item())
-    assert torch.tensor([float("nan")]).sign().item() == 0.0
-
-
 def test_uint8_clamp_with_a_negative_bound():
     # PyTorch converts the bound to uint8 first (-2 wraps to 254); tt compares mathematically.
     x = [0, 3, 200]
