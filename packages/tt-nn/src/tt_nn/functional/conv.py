@@ -107,55 +107,6 @@ def _plain(value: Any) -> bool:
 _INT_ONLY = {int}
 
 
-def _parse_conv_config(
-    op: str,
-    nd: int,
-    wshape: tuple[int, ...],
-    stride: Any,
-    padding: Any,
-    dilation: Any,
-    groups: Any,
-) -> tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]]:
-    """The checked hyper-parameters of a convolution with weight shape ``wshape``: stride,
-    dilation and the flattened ``(before, after)`` padding (see :func:`remembered`)."""
-    if isinstance(groups, bool) or not isinstance(groups, int) or groups <= 0:
-        raise RuntimeError(f"{op}: non-positive groups is not supported, got groups={groups}")
-    s = ntuple(stride, nd, "stride", op)
-    d = ntuple(dilation, nd, "dilation", op)
-    if min(s) <= 0:
-        raise RuntimeError(f"{op}: non-positive stride is not supported, got stride={list(s)}")
-    if min(d) <= 0:
-        raise RuntimeError(f"{op}: non-positive dilation is not supported, got dilation={list(d)}")
-    kernel = wshape[2:]
-    if isinstance(padding, str):
-        if padding == "valid":
-            pads: tuple[int, ...] = (0,) * (2 * nd)
-        elif padding == "same":
-            if max(s) != 1:
-                raise RuntimeError(
-                    f"{op}: padding='same' is not supported for strided convolutions"
-                )
-            # Total padding d * (k - 1) keeps the size; an odd total puts the extra on the
-            # right/bottom, as PyTorch does.
-            pads = ()
-            for k, dil in zip(kernel, d, strict=True):
-                total = dil * (k - 1)
-                pads += (total // 2, total - total // 2)
-        else:
-            raise RuntimeError(f"{op}: Invalid padding string: {padding!r}")
-    else:
-        p = ntuple(padding, nd, "padding", op)
-        if min(p) < 0:
-            raise RuntimeError(f"{op}: negative padding is not supported, got {list(p)}")
-        pads = tuple(v for pi in p for v in (pi, pi))
-    if wshape[0] % groups:
-        raise RuntimeError(
-            f"{op}: Given groups={groups}, expected weight to be divisible by {groups} at "
-            f"dimension 0, but got weight of size {list(wshape)} instead"
-        )
-    return s, d, pads
-
-
 def _conv_args(
     op: str,
     nd: int,
@@ -200,7 +151,8 @@ def _conv_plan(
     dilation: Any,
     groups: Any,
 ) -> tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]]:
-    """The shape checks of :func:`_conv_args` and its result."""
+    """The checks of :func:`_conv_args` that depend on shapes and settings alone (ranks,
+    hyper-parameters, channels, kernel size), and its result."""
     if len(shape) not in (nd + 1, nd + 2):
         raise RuntimeError(
             f"{op}: Expected {nd + 1}D (unbatched) or {nd + 2}D (batched) input to {op}, but "
@@ -212,8 +164,41 @@ def _conv_plan(
             f"{op}: expected a {nd + 2}-D weight (out_channels, in_channels / groups, "
             f"{spatial}), but got weight of size {list(wshape)}"
         )
-    s, d, pads = _parse_conv_config(op, nd, wshape, stride, padding, dilation, groups)
+    if isinstance(groups, bool) or not isinstance(groups, int) or groups <= 0:
+        raise RuntimeError(f"{op}: non-positive groups is not supported, got groups={groups}")
+    s = ntuple(stride, nd, "stride", op)
+    d = ntuple(dilation, nd, "dilation", op)
+    if min(s) <= 0:
+        raise RuntimeError(f"{op}: non-positive stride is not supported, got stride={list(s)}")
+    if min(d) <= 0:
+        raise RuntimeError(f"{op}: non-positive dilation is not supported, got dilation={list(d)}")
     kernel = wshape[2:]
+    if isinstance(padding, str):
+        if padding == "valid":
+            pads: tuple[int, ...] = (0,) * (2 * nd)
+        elif padding == "same":
+            if max(s) != 1:
+                raise RuntimeError(
+                    f"{op}: padding='same' is not supported for strided convolutions"
+                )
+            # Total padding d * (k - 1) keeps the size; an odd total puts the extra on the
+            # right/bottom, as PyTorch does.
+            pads = ()
+            for k, dil in zip(kernel, d, strict=True):
+                total = dil * (k - 1)
+                pads += (total // 2, total - total // 2)
+        else:
+            raise RuntimeError(f"{op}: Invalid padding string: {padding!r}")
+    else:
+        p = ntuple(padding, nd, "padding", op)
+        if min(p) < 0:
+            raise RuntimeError(f"{op}: negative padding is not supported, got {list(p)}")
+        pads = tuple(v for pi in p for v in (pi, pi))
+    if wshape[0] % groups:
+        raise RuntimeError(
+            f"{op}: Given groups={groups}, expected weight to be divisible by {groups} at "
+            f"dimension 0, but got weight of size {list(wshape)} instead"
+        )
     channels = shape[-nd - 1]
     if channels != wshape[1] * groups:
         shown = shape if len(shape) == nd + 2 else (1, *shape)

@@ -88,9 +88,9 @@ def _pool_args(
     padding: IntOrPair,
     dilation: IntOrPair,
     ceil_mode: bool,
-) -> tuple[tuple[int, ...], ...]:
-    """Validate a pooling call; return kernel, stride, padding, dilation and output size
-    (remembered per input shape and setting, see :func:`~tt_nn.functional.conv.remembered`)."""
+) -> Geometry:
+    """Validate a pooling call; return where its windows sit (remembered per input shape and
+    setting, see :func:`~tt_nn.functional.conv.remembered`)."""
     if not isinstance(input, Tensor):
         raise TypeError(f"{op}: input must be a Tensor, got {type(input).__name__}")
     rounding = "ceil" if ceil_mode else "floor"  # (a bool is never remembered)
@@ -106,7 +106,9 @@ def _pool_plan(
     padding: IntOrPair,
     dilation: IntOrPair,
     rounding: str,
-) -> tuple[tuple[int, ...], ...]:
+) -> Geometry:
+    """The checks of :func:`_pool_args` and the windows' geometry: padding ``p`` on the
+    top/left, and ``p`` plus whatever ``ceil_mode``'s last window needs on the bottom/right."""
     ceil_mode = rounding == "ceil"
     if len(shape) not in (3, 4) or 0 in shape[-3:]:
         raise RuntimeError(
@@ -121,7 +123,11 @@ def _pool_plan(
             f"{op}: Given input size: ({'x'.join(map(str, shape[-3:]))}). Calculated output "
             f"size: ({shape[-3]}x{out[0]}x{out[1]}). Output size is too small"
         )
-    return k, s, p, d, out
+    extra = [
+        max(0, (out[i] - 1) * s[i] + d[i] * (k[i] - 1) + 1 - (hw[i] + 2 * p[i])) for i in (0, 1)
+    ]
+    pads = (p[0], p[0] + extra[0], p[1], p[1] + extra[1])
+    return Geometry(shape, pads, (k[0], k[1]), (s[0], s[1]), (d[0], d[1]), (out[0], out[1]))
 
 
 def _windows(x: Tensor, geo: Geometry, fill: float) -> Tensor:
@@ -305,31 +311,6 @@ class MaxPool2dSelect(Function):
         return MaxPool2dScatter.apply(g, ctx.geo, ctx.winner, ctx.order), None, None, None
 
 
-def _geometry(x: Tensor, *config: tuple[int, ...]) -> Geometry:
-    """The pooling windows' geometry for ``x`` and ``(k, s, p, d, out)`` (remembered per
-    shape and setting)."""
-    return remembered(_geometry_of, x._data.shape, *config)
-
-
-def _geometry_of(
-    shape: tuple[int, ...],
-    k: tuple[int, ...],
-    s: tuple[int, ...],
-    p: tuple[int, ...],
-    d: tuple[int, ...],
-    out: tuple[int, ...],
-) -> Geometry:
-    """The pooling windows' geometry: padding ``p`` on the top/left, and ``p`` plus whatever
-    ``ceil_mode``'s last window needs on the bottom/right."""
-    h, w = shape[-2], shape[-1]
-    extra = [
-        max(0, (out[i] - 1) * s[i] + d[i] * (k[i] - 1) + 1 - ((h, w)[i] + 2 * p[i]))
-        for i in range(2)
-    ]
-    pads = (p[0], p[0] + extra[0], p[1], p[1] + extra[1])
-    return Geometry(shape, pads, (k[0], k[1]), (s[0], s[1]), (d[0], d[1]), (out[0], out[1]))
-
-
 def max_pool2d(
     input: Tensor,
     kernel_size: IntOrPair,
@@ -363,10 +344,7 @@ def max_pool2d(
     """
     if return_indices:
         raise NotImplementedError("max_pool2d: return_indices=True is not implemented")
-    k, s, p, d, out = _pool_args(
-        "max_pool2d", input, kernel_size, stride, padding, dilation, ceil_mode
-    )
-    geo = _geometry(input, k, s, p, d, out)
+    geo = _pool_args("max_pool2d", input, kernel_size, stride, padding, dilation, ceil_mode)
     if not records(input):  # inference: the maxima only
         order = lead_order(input.numpy(force=True))
         return _in_order(input, order, lambda a: _window_max(_lowest_padded(a, geo), geo))
@@ -384,10 +362,8 @@ def max_pool2d_reference(
 ) -> Tensor:
     """:func:`max_pool2d` composed from views and ``amax`` (ties split the gradient evenly):
     the definition the fused :class:`MaxPool2dFunction` is tested against."""
-    k, s, p, d, out = _pool_args(
-        "max_pool2d", input, kernel_size, stride, padding, dilation, ceil_mode
-    )
-    return _windows(input, _geometry(input, k, s, p, d, out), float("-inf")).amax((-2, -1))
+    geo = _pool_args("max_pool2d", input, kernel_size, stride, padding, dilation, ceil_mode)
+    return _windows(input, geo, float("-inf")).amax((-2, -1))
 
 
 def _avg_divisor(
@@ -432,11 +408,12 @@ def avg_pool2d(
     >>> avg_pool2d(tt.arange(16.0).reshape(1, 4, 4), 2).tolist()
     [[[2.5, 4.5], [10.5, 12.5]]]
     """
-    k, s, p, d, out = _pool_args("avg_pool2d", input, kernel_size, stride, padding, 1, ceil_mode)
+    geo = _pool_args("avg_pool2d", input, kernel_size, stride, padding, 1, ceil_mode)
     if divisor_override is not None and divisor_override == 0:
         raise RuntimeError("avg_pool2d: divisor must be not zero")
     _check_floating(input, "avg_pool2d")
-    total = _windows(input, _geometry(input, k, s, p, d, out), 0.0).sum((-2, -1))
+    total = _windows(input, geo, 0.0).sum((-2, -1))
+    k, s, out, p = geo.kernel, geo.stride, geo.out, (geo.pads[0], geo.pads[2])
     if divisor_override is not None:
         return total / divisor_override
     h, w = input.shape[-2], input.shape[-1]
