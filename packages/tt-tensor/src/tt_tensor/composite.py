@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from .dispatch import Primitive, dispatch
-from .elementwise import where
+from .elementwise import zero_safe_root
 from .reduction import add_reduce, all_reduce, amax, max_reduce, sum
 from .shape import norm_dim
 from .tensor import Tensor
@@ -138,13 +138,8 @@ def norm(x: Tensor, p: float = 2, dim: Any = None, keepdim: bool = False) -> Ten
         return amax(x.abs(), () if dim is None else dim, keepdim)
     if p == 1:
         return sum(x.abs(), dim, keepdim)
-    s = sum(x * x if p == 2 else x.abs() ** p, dim, keepdim)
-    # The root's derivative is infinite at a zero norm, so the chain rule would give
-    # inf * 0 = nan; PyTorch's gradient there is 0 (a subgradient).  Taking the root of 1
-    # instead keeps every factor finite (the "double where" trick).
-    zero = s == 0
-    safe = where(zero, 1.0, s)
-    return where(zero, 0.0, safe.sqrt() if p == 2 else safe ** (1.0 / p))
+    # the root's derivative is infinite at a zero norm; PyTorch's gradient there is 0
+    return zero_safe_root(sum(x * x if p == 2 else x.abs() ** p, dim, keepdim), p)
 
 
 def _floating(x: Tensor, op: str) -> Tensor:

@@ -819,6 +819,16 @@ def where(condition: Tensor, a: Any, b: Any) -> Tensor:
         raise RuntimeError(f"where: shapes {shapes} cannot be broadcast together") from None
 
 
+def zero_safe_root(s: Tensor, p: float = 2) -> Tensor:
+    """``s ** (1 / p)`` (the square root for ``p = 2``) of a non-negative ``s``, whose gradient
+    at ``s == 0`` is 0, as PyTorch's ``norm`` and ``std`` give, instead of ``inf * 0 = nan``:
+    the root is taken of 1 there and the result replaced by 0 (the "double where" trick, so
+    every factor of the chain rule stays finite).  Cost: a compare and two selects more."""
+    zero = s == 0
+    safe = where(zero, 1.0, s)
+    return where(zero, 0.0, safe.sqrt() if p == 2 else safe ** (1.0 / p))
+
+
 def as_bool_mask(mask: Any, like: Tensor) -> Tensor:
     """Check that ``mask`` is a bool tensor (the argument of ``masked_fill``)."""
     if not isinstance(mask, Tensor) or mask._data.dtype.kind != "b":

@@ -206,14 +206,11 @@ def std(
     keepdim: bool = False,
     unbiased: bool | None = None,
 ) -> Tensor:
-    """Standard deviation: ``sqrt(var(...))`` with the same arguments.  Where the variance is 0
-    (constant data) the gradient is 0, as in PyTorch, not ``0 * inf``: the root is taken of 1
-    there instead and the result replaced by 0 (the "double where" of :func:`norm`)."""
-    from .elementwise import where
+    """Standard deviation: ``sqrt(var(...))`` with the same arguments; where the variance is 0
+    (constant data) the gradient is 0, as in PyTorch (:func:`zero_safe_root`)."""
+    from .elementwise import zero_safe_root
 
-    v = var(x, dim, correction=correction, keepdim=keepdim, unbiased=unbiased)
-    zero = v == 0
-    return where(zero, 0.0, where(zero, 1.0, v).sqrt())
+    return zero_safe_root(var(x, dim, correction=correction, keepdim=keepdim, unbiased=unbiased))
 
 
 def _extreme(x: Tensor, dim: Any, keepdim: bool, op: str, prim: Primitive, argop: Any) -> Any:
