@@ -573,8 +573,9 @@ class CrossEntropyFunction(Function):
     Why fused: the composed form (log_softmax, gather, mean, neg) records four nodes and runs
     four backward formulas in every training step; measured on the MLP benchmark step.
 
-    **Cost**: ``O(N C)``: one exp and one log pass.  **Memory**: keeps the logits and the
-    targets for backward.
+    **Cost**: ``O(N C)``: one exp and one log pass; a plain backward reuses the forward's
+    exponentials (one divide).  **Memory**: keeps the logits, their shifted exponentials and
+    the targets for backward.
     """
 
     @staticmethod
@@ -583,14 +584,16 @@ class CrossEntropyFunction(Function):
         t = target.numpy()
         shifted = _by_class(z)
         shifted -= max_reduce(shifted, axis=0)
-        lse = np.log(add_reduce(np.exp(shifted), axis=0))
-        total = add_reduce(lse - shifted[t, np.arange(z.shape[0])])
+        exps = np.exp(shifted)
+        sums = add_reduce(exps, axis=0)
+        total = add_reduce(np.log(sums) - shifted[t, np.arange(z.shape[0])])
         if mean and z.shape[0] == 0:
             loss = np.asarray(math.nan, dtype=z.dtype)  # an empty batch's mean, as in PyTorch
         else:
             loss = np.asarray(total / z.shape[0] if mean else total, dtype=z.dtype)
         ctx.save_for_backward(x)
         ctx.target, ctx.mean = target, mean
+        ctx.exps, ctx.sums = exps, sums  # softmax = exps / sums, for a plain backward
         return tt.from_numpy(loss)
 
     @staticmethod
@@ -601,10 +604,7 @@ class CrossEntropyFunction(Function):
         n, c = x.shape
         rows, t = np.arange(n), ctx.target.numpy()
         if not is_grad_enabled():  # a plain backward: softmax - onehot on the arrays
-            p = _by_class(x.numpy(force=True))
-            p -= max_reduce(p, axis=0)
-            np.exp(p, out=p)
-            p /= add_reduce(p, axis=0)
+            p = ctx.exps / ctx.sums  # (a new array: the saved ones serve a second backward)
             p[t, rows] -= 1
             ga = g.numpy(force=True)
             p *= ga / n if ctx.mean else ga
