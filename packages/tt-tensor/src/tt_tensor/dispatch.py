@@ -84,8 +84,11 @@ def _ufunc_inplace(ufunc: Any) -> Callable[..., Any]:
     if ufunc in (np.add, np.subtract, np.multiply):  # like their out-of-place forms (see
         # tt_tensor.elementwise): not silenced, the hottest in-place ops (optimizer steps)
 
-        def inplace(target: Any, *arrays: Any) -> None:
-            ufunc(*arrays, out=target, casting="unsafe")
+        def inplace(target: Any, a: Any, b: Any) -> None:
+            if b.__class__ is np.ndarray and b.dtype is target.dtype is a.dtype:
+                ufunc(a, b, target)  # positional ``out``, no casting: ~1.5K instructions less
+            else:
+                ufunc(a, b, out=target, casting="unsafe")
 
         return inplace
 
@@ -253,10 +256,12 @@ def dispatch_inplace(
         for fn in _before:
             fn(op, inputs, arrays, params)
     if op.inplace is not None:
-        if any(getattr(a, "dtype", None) is not tdata.dtype for a in arrays[1:]):
-            res_dt = np.result_type(*arrays)
-            if category(res_dt) > category(tdata.dtype):
-                _raise_cast(op, res_dt, tdata.dtype)
+        for a in arrays[1:]:  # (a loop, not any() over a generator: this runs every update)
+            if getattr(a, "dtype", None) is not tdata.dtype:
+                res_dt = np.result_type(*arrays)
+                if category(res_dt) > category(tdata.dtype):
+                    _raise_cast(op, res_dt, tdata.dtype)
+                break
         try:
             op.inplace(tdata, *arrays, *params)
         except ValueError:

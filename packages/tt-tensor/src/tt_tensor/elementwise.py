@@ -175,7 +175,20 @@ def _run_inplace(op: Primitive, a: Tensor, b: Any, params: tuple[Any, ...] = ())
 ADD = Primitive("add", np.add, ufunc=np.add)
 SUB = Primitive("sub", np.subtract, ufunc=np.subtract)
 MUL = Primitive("mul", np.multiply, ufunc=np.multiply)
-DIV = Primitive("div", _quiet(np.true_divide), ufunc=np.true_divide)
+
+
+def _true_divide(a: Any, b: Any) -> Any:
+    # By a Python number of magnitude >= 1 (a mean's count, ``x / 255``) no IEEE flag can be
+    # raised: |a / b| <= |a|, and b is neither 0 nor inf.  Only other divisors pay for NumPy's
+    # error-state switch (~2 us a call).
+    if (b.__class__ is int or b.__class__ is float) and 1 <= builtins.abs(b) < _INF:
+        return np.true_divide(a, b)
+    with np.errstate(all="ignore"):
+        return np.true_divide(a, b)
+
+
+_INF = float("inf")
+DIV = Primitive("div", _true_divide, ufunc=np.true_divide)
 
 
 def _pow(a: Any, b: Any) -> Any:
@@ -547,7 +560,7 @@ def _relu(x: Any) -> Any:
     of its size instead, in memory order, and the result handed back in the caller's order.
     Small arrays (under 32 Ki elements) keep the plain call: there the setup costs more."""
     if x.dtype.kind != "f" or x.size < _RELU_ZEROS_FROM:
-        return np.maximum(0, x)
+        return np.maximum(_zero(x.dtype), x)
     if x.flags.c_contiguous:
         return np.maximum(_zeros(x.dtype, x.size).reshape(x.shape), x)
     order = np.argsort(-np.abs(np.asarray(x.strides)), kind="stable")  # (abs: shadowed here)
@@ -571,6 +584,18 @@ def _zeros(dtype: Any, n: int) -> Any:
     return zeros[:n]
 
 
+def _zero(dtype: Any) -> Any:
+    """A read-only 0-d zero of ``dtype``.  A ufunc takes it ~0.7 us faster than the Python
+    ``0``, whose weak type NumPy resolves against the other operand on every call."""
+    zero = _ZERO.get(dtype)
+    if zero is None:
+        zero = np.zeros((), dtype)
+        zero.setflags(write=False)
+        _ZERO[dtype] = zero
+    return zero
+
+
+_ZERO: dict[Any, Any] = {}
 RELU = Primitive("relu", _relu)
 
 
@@ -686,10 +711,15 @@ def relu(a: Tensor) -> Tensor:
 
 def _threshold_backward(g: Any, out: Any) -> Any:
     # PyTorch's rule, ``out <= 0 ? 0 : g``: where relu's output is NaN the gradient passes.
-    drop = out <= 0
-    if g.dtype.kind == "f" and g.shape == drop.shape:
+    drop = np.less_equal(out, _zero(out.dtype))
+    if g.dtype.kind == "f" and g.shape == drop.shape and g.size > _SELECT_BITS_FROM:
         return _select_or_zero(drop, g, where_false=True)
-    return np.where(drop, 0, g)
+    return np.where(drop, _zero(g.dtype), g)
+
+
+# np.where's branches cost more than the bit select's three extra calls from about 2K
+# elements of a random mask on (measured: 10.8 against 6.3 us at 4096, 3.0 against 5.9 at 1024)
+_SELECT_BITS_FROM = 2048
 
 
 THRESHOLD_BACKWARD = Primitive("threshold_backward", _threshold_backward)

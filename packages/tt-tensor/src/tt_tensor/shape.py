@@ -196,16 +196,20 @@ PERMUTE = Primitive("permute", lambda x, dims: x.transpose(dims), view=True)
 
 
 def _expand(x: Any, shape: tuple[int, ...]) -> Any:
-    if not x.flags.c_contiguous:
-        return np.broadcast_to(x, shape)
     # A contiguous array can be re-strided directly (stride 0 along expanded dims), which
     # skips np.broadcast_to's Python-level iterator setup (~3 us against ~1 us).
-    strides = [0] * len(shape)
-    lead = len(shape) - x.ndim
-    for i, (s, st) in enumerate(zip(x.shape, x.strides, strict=True)):
-        strides[lead + i] = st if s != 1 else 0
-    out = np.ndarray(shape, x.dtype, buffer=x, strides=tuple(strides))
-    out.flags.writeable = False  # expanded memory is shared: writes would be ambiguous
+    if x.ndim == 0:  # a full reduction's gradient: stride 0 everywhere
+        strides: Any = (0,) * len(shape)
+    elif x.flags.c_contiguous:
+        strides = [0] * len(shape)
+        lead = len(shape) - x.ndim
+        for i, (s, st) in enumerate(zip(x.shape, x.strides, strict=True)):
+            strides[lead + i] = st if s != 1 else 0
+        strides = tuple(strides)
+    else:
+        return np.broadcast_to(x, shape)
+    out = np.ndarray(shape, x.dtype, x, 0, strides)  # (shape, dtype, buffer, offset, strides)
+    out.setflags(write=False)  # expanded memory is shared: writes would be ambiguous
     return out
 
 
