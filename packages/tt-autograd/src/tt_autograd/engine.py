@@ -165,7 +165,11 @@ def _keep(g: Tensor, kept: set[int]) -> Tensor:
 def _accumulate(leaf: Tensor, g: Tensor, kept: set[int], create_graph: bool) -> None:
     """Add ``g`` to ``leaf.grad``; never let two kept gradients share one buffer."""
     if leaf.grad is None:
-        leaf.grad = g if create_graph else _keep(g, kept).detach()
+        if not create_graph:
+            g = _keep(g, kept)
+            if g._requires_grad:  # (a hook's result may carry a graph: keep none of it)
+                g = g.detach()
+        leaf.grad = g
     elif create_graph:
         leaf.grad = leaf.grad + g
     else:

@@ -147,20 +147,19 @@ class Node:
         if saved is None:
             raise RuntimeError(_FREED_MSG)
         out: list[Any] = []
-        scalars = iter(self.scalars)
+        k = 0  # the next Python scalar operand's place in self.scalars
         for s, v in zip(saved, self.versions, strict=True):
-            if s is None:
-                out.append(next(scalars, None))
-                continue
-            if isinstance(s, SavedOutput):
+            if s is None:  # a Python scalar operand, or a None a Function saved
+                out.append(self.scalars[k] if k < len(self.scalars) else None)
+                k += 1
+            elif s.__class__ is SavedOutput:
                 if s.vc[0] != v:
                     self._raise_modified(s.array, s.vc[0], v, "output")
-                t = _wrap_output(s, self)
+                out.append(_wrap_output(s, self))
             else:
                 if s._vc[0] != v:
                     self._raise_modified(s._data, s._vc[0], v, "input")
-                t = s
-            out.append(t)
+                out.append(s)
         return tuple(out)
 
     def _raise_modified(self, arr: Any, now: int, then: int, what: str) -> None:

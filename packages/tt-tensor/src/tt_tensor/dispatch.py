@@ -207,8 +207,14 @@ def dispatch(
             fn(op, inputs, arrays, params)
     arr = op.forward(*arrays, *params) if params else op.forward(*arrays)
     if type(arr) is not np.ndarray:  # NumPy returns scalars for 0-d results
-        arr = np.asarray(arr)
-    if op.view and np.may_share_memory(arr, arrays[0]):
+        arr = np.array(arr) if isinstance(arr, np.generic) else np.asarray(arr)
+    # An array without a base owns its memory; one whose base is the input is a view of it.
+    # Only other cases need NumPy's (slower) overlap test.
+    if (
+        op.view
+        and (base := arr.base) is not None
+        and (base is arrays[0] or np.may_share_memory(arr, arrays[0]))
+    ):
         out = _view_of(inputs[0], arr)  # type: ignore[arg-type]
     else:
         out = _make(arr)
