@@ -17,7 +17,6 @@ the gradient?
 
 from __future__ import annotations
 
-import contextlib
 from typing import Any
 
 import numpy as np
@@ -56,20 +55,28 @@ def _shifted(x: Any, dim: int) -> tuple[Any, bool]:
     return x - np.where(finite, m, 0), False
 
 
-_AS_IS = contextlib.nullcontext()
-
-
 def _softmax(x: Any, dim: int) -> Any:
     s, clean = _shifted(x, dim)
-    with _AS_IS if clean else np.errstate(all="ignore"):
-        e = np.exp(s)
-        return e / add_reduce(e, axis=dim, keepdims=True)
+    if clean:  # (an if, not a null context manager: that costs ~0.5 us a call)
+        return _normalized(np.exp(s), dim)
+    with np.errstate(all="ignore"):
+        return _normalized(np.exp(s), dim)
+
+
+def _normalized(e: Any, dim: int) -> Any:
+    return e / add_reduce(e, axis=dim, keepdims=True)
 
 
 def _log_softmax(x: Any, dim: int) -> Any:
     s, clean = _shifted(x, dim)
-    with _AS_IS if clean else np.errstate(all="ignore"):
-        return s - np.log(add_reduce(np.exp(s), axis=dim, keepdims=True))
+    if clean:
+        return _log_normalized(s, dim)
+    with np.errstate(all="ignore"):
+        return _log_normalized(s, dim)
+
+
+def _log_normalized(s: Any, dim: int) -> Any:
+    return s - np.log(add_reduce(np.exp(s), axis=dim, keepdims=True))
 
 
 def _log_softmax_backward(g: Any, y: Any, dim: int) -> Any:

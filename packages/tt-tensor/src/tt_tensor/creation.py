@@ -158,7 +158,7 @@ def zeros(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool
 
 def ones(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """A tensor of ones of shape ``size``."""
-    return _finish(np.ones(_size(size, "ones"), _dtype(dtype)), requires_grad)
+    return _finish(_ones(_size(size, "ones"), _dtype(dtype)), requires_grad)
 
 
 def empty(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
@@ -245,6 +245,14 @@ def eye(
     return _finish(np.eye(n, m, dtype=_dtype(dtype)), requires_grad)
 
 
+def _ones(shape: Any, dtype: Any) -> Any:
+    # What np.ones does, as two C calls instead of its Python wrapper (~0.6 us less: every
+    # backward() of a scalar loss starts from ones_like(loss)).
+    arr = np.empty(shape, dtype)
+    arr.fill(1)
+    return arr
+
+
 def _like(x: Tensor, dtype: Any) -> Any:
     return x._data.dtype if dtype is None else to_numpy_dtype(dtype)
 
@@ -256,7 +264,7 @@ def zeros_like(x: Tensor, *, dtype: Any = None, requires_grad: bool = False) -> 
 
 def ones_like(x: Tensor, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """Ones with ``x``'s shape and dtype."""
-    return _finish(np.ones(x._data.shape, _like(x, dtype)), requires_grad)
+    return _finish(_ones(x._data.shape, _like(x, dtype)), requires_grad)
 
 
 def empty_like(x: Tensor, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:

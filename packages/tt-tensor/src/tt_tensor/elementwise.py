@@ -135,7 +135,9 @@ def _run_binary(
     ad = a._data
     if b.__class__ is Tensor and b._data.dtype is ad.dtype and not force_float:
         inputs: tuple[Tensor | None, Tensor | None] = (a, b)  # the hot path: no promotion
-        bd = b._data
+        bd: Any = b._data
+    elif b.__class__ is float and ad.dtype.kind == "f":  # ``lr * grad``: a weak Python float
+        inputs, bd = (a, None), b  # keeps a float tensor's dtype (see _binary_operands)
     else:
         inputs, ad, bd = _binary_operands(op.name, a, b, force_float)
     try:
