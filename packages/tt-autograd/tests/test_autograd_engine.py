@@ -767,6 +767,28 @@ def test_function_backward_returning_the_wrong_number_of_gradients_raises() -> N
         y.sum().backward()
 
 
+def test_function_may_save_none_and_reads_it_back_in_place() -> None:
+    # as torch.autograd.Function: save_for_backward(None, x) gives back (None, x)
+    class ScaleByNothing(ag.Function):
+        @staticmethod
+        def forward(ctx: Any, x: tt.Tensor) -> tt.Tensor:
+            ctx.save_for_backward(None, x, None)
+            return x * 3.0
+
+        @staticmethod
+        def backward(ctx: Any, g: tt.Tensor) -> tt.Tensor:
+            seen.extend(ctx.saved_tensors)
+            return g * 3.0
+
+    seen: list[Any] = []
+    x = f64([1.0, 2.0])
+    ScaleByNothing.apply(x).sum().backward()
+    assert seen[0] is None
+    assert seen[1] is x
+    assert seen[2] is None
+    np.testing.assert_array_equal(arr(x.grad), [3.0, 3.0])
+
+
 def test_function_saved_tensors_are_freed_and_checked_for_in_place_changes() -> None:
     a, b = f64([1.0, 2.0]), f64([3.0, 4.0])
     y = MulAdd.apply(a, b)

@@ -356,9 +356,8 @@ def _log_softmax_backward(ctx: Node, gg: Tensor) -> Grads:
 @derivative("matmul", saves=(0, 1))
 def _matmul(ctx: Node, g: Tensor) -> Grads:
     a, b = ctx.saved_tensors
-    if (
-        a._data.ndim == 2 and b._data.ndim == 2
-    ):  # the common case: one product per gradient, no reshapes
+    # the common case: one product per gradient, no reshapes
+    if a._data.ndim == 2 and b._data.ndim == 2:
         # out = op(a) @ op(b), op transposing where the flag is set (set only by these
         # formulas, when they are differentiated again): d op(a) = g @ op(b).T and
         # d op(b) = op(a).T @ g, transposed back where op transposed.

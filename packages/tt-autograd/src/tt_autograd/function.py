@@ -144,6 +144,9 @@ class Function:
         saved = ctx._to_save
         ctx.saved = saved
         ctx.versions = tuple(-1 if t is None else t._vc[0] for t in saved)
+        nones = [t for t in saved if t is None]  # (by identity: == on a tensor compares)
+        if nones:  # Node's rule: each None saved has its value in ``scalars``
+            ctx.scalars = tuple(nones)
         out._requires_grad = True
         out.grad_fn = ctx
         return out

@@ -149,8 +149,8 @@ class Node:
         out: list[Any] = []
         k = 0  # the next Python scalar operand's place in self.scalars
         for s, v in zip(saved, self.versions, strict=True):
-            if s is None:  # a Python scalar operand, or a None a Function saved
-                out.append(self.scalars[k] if k < len(self.scalars) else None)
+            if s is None:  # a Python scalar operand (or a None a Function saved): its value
+                out.append(self.scalars[k])
                 k += 1
             elif s.__class__ is SavedOutput:
                 if s.vc[0] != v:
