@@ -130,6 +130,49 @@ def test_shared_subexpressions_get_the_summed_gradient_and_every_node_runs_once(
     assert len(runs) == 4
 
 
+def test_a_path_whose_gradient_is_none_does_not_hold_back_the_other_paths() -> None:
+    # y feeds two consumers; one returns None for it.  The engine must still run y's node
+    # with the other consumer's gradient (it once waited for both and dropped y's gradient).
+    class Blocked(ag.Function):
+        @staticmethod
+        def forward(ctx: Any, a: tt.Tensor) -> tt.Tensor:
+            return a * 1
+
+        @staticmethod
+        def backward(ctx: Any, g: tt.Tensor) -> Any:
+            return None
+
+    x = f64([1.0, 2.0])
+    y = x * 2
+    (Blocked.apply(y) + y * 3).sum().backward()
+    np.testing.assert_array_equal(arr(x.grad), [6.0, 6.0])
+
+
+def test_nodes_run_newest_first_so_each_runs_after_all_its_consumers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    order: list[int] = []
+    original = ag.Node.apply
+
+    def logging_apply(self: ag.Node, grad: tt.Tensor) -> Any:
+        order.append(self.seq)
+        return original(self, grad)
+
+    monkeypatch.setattr(ag.Node, "apply", logging_apply)
+    x = f64([0.5, 2.0])
+    a = x.exp()  # consumed by b, by c (through a longer path) and by the sum
+    b = a * 3
+    c = (b + a).sin() * a
+    (c + a).sum().backward()
+    assert order == sorted(order, reverse=True)
+    assert len(order) == len(set(order)) == 7  # exp, mul, add, sin, mul, add, sum: once each
+    xv, av = np.array([0.5, 2.0]), np.exp([0.5, 2.0])
+    bv = 3 * av
+    da = np.cos(bv + av) * 4 * av + np.sin(bv + av) + 1  # d/da of sin(4a) * a + a
+    np.testing.assert_allclose(arr(x.grad), da * av)
+    assert np.allclose(av, np.exp(xv))
+
+
 def test_the_same_leaf_used_twice_in_one_op_gets_both_contributions() -> None:
     x = f64([1.0, 2.0])
     (x + x).sum().backward()

@@ -1,26 +1,34 @@
-"""The backward engine: walk the graph once, in dependency order, without recursion.
+"""The backward engine: walk the graph once, in reverse order of recording, without recursion.
 
-``backward(root)``:
+Every node carries a sequence number, taken from one counter when it is recorded.  A node is
+recorded after the nodes of its inputs, so its number is larger than theirs: the numbers are a
+topological order of any graph, and going down them visits every consumer of a tensor before
+the node that produced it.
 
-1. **Discover** every node reachable from ``root.grad_fn`` with an explicit stack, counting for
-   each node how many edges point at it (its *dependencies*).
-2. **Execute** with a ready list (Kahn's algorithm): a node runs once all of its dependents have
-   delivered their gradient to it, so each node runs exactly once and its incoming gradients
-   are summed first.  Leaf tensors are reached the same way; their total gradient is added to
-   ``.grad`` (which accumulates across backward calls, as in PyTorch).
+``backward(root)`` keeps a max-heap of the nodes that have received a gradient, keyed by their
+sequence number, and one gradient buffer per node.  It pops the newest node: every node that
+feeds a gradient into it is newer still, so it has already run and the buffer is complete.  The
+node's formula runs once, and each input's gradient is added to its producer's buffer (the
+producer enters the heap on its first gradient).  Leaf tensors collect their buffers the same way
+and receive them once the heap is empty; their total is added to ``.grad`` (which accumulates
+across backward calls, as in PyTorch).  A formula may return ``None`` for an input (no
+gradient flows there); nothing else waits on it.
 
-Both phases are loops, so a chain of 100,000 operations needs no recursion.  Without
+There is no separate pass to count dependencies (PyTorch's engine makes one): the order alone
+says when a buffer is complete.  Both the heap and the buffers live in the call, so graphs may be
+shared between backward calls, and a chain of 100,000 operations needs no recursion.  Without
 ``retain_graph`` every node frees its saved tensors after it runs; a second backward that needs
 them raises.  With ``create_graph`` the formulas run with recording on, so the gradients have a
-graph of their own.
+graph of their own (its nodes are newer, and never reached from this graph).
 
-Cost: O(nodes + edges) Python steps plus the formulas' own work.  Memory: one gradient buffer
-per node whose dependents have not all finished.
+Cost: O(nodes log nodes + edges) Python steps plus the formulas' own work.  Memory: one
+gradient buffer per node that has received a gradient and not yet run, plus the leaves' totals.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from heapq import heappop, heappush
 from typing import Any
 
 import tt_tensor as tt
@@ -73,56 +81,36 @@ def run_backward(
 
     Without ``capture`` the leaves' ``.grad`` accumulate.  With ``capture`` (``autograd.grad``)
     nothing accumulates and the gradients reaching the given tensors are returned instead."""
-    # ---- discover: count the edges into every node and leaf reachable from the roots
-    deps: dict[Any, int] = {}
-    buffers: dict[Any, Tensor] = {}
-    stack: list[Any] = []
+    buffers: dict[Any, Tensor] = {}  # node or leaf -> the sum of the gradients it received
+    heap: list[tuple[int, Any]] = []  # (-sequence number, node): the newest node pops first
+    leaves: list[Tensor] = []  # in the order their first gradient arrived
     for t, g in zip(roots, grads, strict=True):
-        key = t.grad_fn or t
-        buffers[key] = buffers[key] + g if key in buffers else g
-        if key not in deps:
-            deps[key] = 0
-            if key is not t:
-                stack.append(key)
-    while stack:
-        for e in stack.pop().next:
-            if e is None:
-                continue
-            if e in deps:
-                deps[e] += 1
+        key: Any = t.grad_fn or t
+        if key in buffers:
+            buffers[key] = buffers[key] + g
+        else:
+            buffers[key] = g
+            if key is t:
+                leaves.append(t)
             else:
-                deps[e] = 1
-                if e.__class__ is not Tensor and not isinstance(e, Tensor):
-                    stack.append(e)
-
+                heappush(heap, (-key.seq, key))
     targets: dict[Any, int] = {}
     captured: dict[Any, Tensor] = {}
     if capture is not None:
         targets = {t.grad_fn or t: i for i, t in enumerate(capture)}
 
-    # ---- execute (Kahn's algorithm): a key is ready when all edges into it have delivered.
-    # A gradient buffer may pass unchanged through several nodes (add hands its gradient on
-    # as is), so one buffer can reach several leaves.  A leaf's .grad is later updated in
-    # place, so no two kept gradients may share memory: ``kept`` holds the buffers (by owning
-    # array) already kept as a .grad, or held by the caller (the root gradients: x.backward(g)
-    # must not alias x.grad and g); a leaf that receives one of those keeps a copy.
+    # A gradient buffer may pass unchanged through several nodes (add hands its gradient on as
+    # is), so one buffer can reach several leaves.  A leaf's .grad is later updated in place,
+    # so no two kept gradients may share memory: ``kept`` holds the buffers (by owning array)
+    # already kept as a .grad, or held by the caller (the root gradients: x.backward(g) must
+    # not alias x.grad and g); a leaf that receives one of those keeps a copy.
     kept = {_owner(g) for g in grads}
-    ready = [k for k in buffers if deps[k] == 0]
     prev = _enabled[0]
     _enabled[0] = create_graph
     try:
-        while ready:
-            key = ready.pop()
+        while heap:
+            key = heappop(heap)[1]
             g = buffers.pop(key)
-            if isinstance(key, Tensor):  # a leaf: all of its gradient has arrived
-                meta = key._meta
-                if meta and meta.get("hooks"):
-                    g = _run_hooks(meta["hooks"], g)
-                if capture is None:
-                    _accumulate(key, g, kept, create_graph)
-                elif key in targets:
-                    captured[key] = g
-                continue
             if key.hooks:
                 g = _run_hooks(key.hooks, g)
             if key.retained is not None and capture is None:
@@ -131,20 +119,29 @@ def run_backward(
                     t.grad = _keep(g, kept) if t.grad is None else t.grad + g
             if targets and key in targets:
                 captured[key] = g
-            in_grads = key.apply(g)
+            in_grads = key.apply(g)  # (one per edge: Node.apply checks the count)
             if not retain_graph:
                 key.release()
-            for e, gi in zip(key.next, in_grads, strict=True):
+            for e, gi in zip(key.next, in_grads):  # noqa: B905 (equal lengths, see above)
                 if e is None or gi is None:
                     continue
                 if e in buffers:
                     buffers[e] = buffers[e] + gi
                 else:
                     buffers[e] = gi
-                n = deps[e] - 1
-                deps[e] = n
-                if n == 0:
-                    ready.append(e)
+                    if e.__class__ is Tensor or isinstance(e, Tensor):
+                        leaves.append(e)
+                    else:
+                        heappush(heap, (-e.seq, e))
+        for leaf in leaves:  # every node has run: each leaf's total is complete
+            g = buffers.pop(leaf)
+            meta = leaf._meta
+            if meta and meta.get("hooks"):
+                g = _run_hooks(meta["hooks"], g)
+            if capture is None:
+                _accumulate(leaf, g, kept, create_graph)
+            elif leaf in targets:
+                captured[leaf] = g
     finally:
         _enabled[0] = prev
     if capture is None:

@@ -33,7 +33,7 @@ from typing import Any
 from tt_tensor import Tensor
 
 from .grad_mode import _enabled
-from .node import Node
+from .node import SEQUENCE, Node
 
 __all__ = ["Function", "FunctionCtx"]
 
@@ -147,6 +147,7 @@ class Function:
         nones = [t for t in saved if t is None]  # (by identity: == on a tensor compares)
         if nones:  # Node's rule: each None saved has its value in ``scalars``
             ctx.scalars = tuple(nones)
+        ctx.seq = next(SEQUENCE)
         out._requires_grad = True
         out.grad_fn = ctx
         return out

@@ -5,7 +5,9 @@ A :class:`Node` (a tensor's ``grad_fn``) remembers, for one call of one primitiv
 * ``next``: one *edge* per input, pointing to where that input's gradient goes: the node that
   produced the input, the input tensor itself when it is a leaf that requires grad, or ``None``;
 * the tensors the gradient formula needs (``saved``), each with the version it had when saved;
-* the primitive's non-tensor parameters and the inputs' shapes and dtypes.
+* the primitive's non-tensor parameters and the inputs' shapes and dtypes;
+* ``seq``, its place in the order of recording (larger than its inputs' nodes'), which the
+  backward engine walks down.
 
 ``apply(grad)`` runs the formula and returns one gradient per input, each reduced to that
 input's dtype.  Nodes hold no reference to their own output tensor (only its array, when the
@@ -18,6 +20,7 @@ Memory: one node per recorded primitive call plus whatever it saves.  After back
 from __future__ import annotations
 
 from collections.abc import Callable
+from itertools import count
 from typing import Any
 
 from tt_tensor import Tensor
@@ -25,7 +28,9 @@ from tt_tensor.tensor import _make as _view_of_saved
 
 from .grad_mode import _enabled
 
-__all__ = ["AccumulateGrad", "Node", "SavedOutput"]
+__all__ = ["SEQUENCE", "AccumulateGrad", "Node", "SavedOutput"]
+
+SEQUENCE = count()  # every recorded node takes the next number (see Node.seq)
 
 _FREED_MSG = (
     "Trying to backward through the graph a second time (or directly access saved tensors "
@@ -66,6 +71,7 @@ class Node:
     next: tuple[Any, ...]
     shapes: tuple[Any, ...]
     dtypes: tuple[Any, ...]
+    seq: int
 
     def __init__(
         self, inputs: Any, arrays: Any, params: tuple[Any, ...], out: Tensor | None
@@ -90,6 +96,7 @@ class Node:
         else:
             self._edges(inputs)
         self.params = params
+        self.seq = next(SEQUENCE)
         if self.saves:
             self._save(inputs, arrays, out)
 
@@ -184,7 +191,12 @@ class Node:
     def apply(self, grad: Tensor) -> tuple[Tensor | None, ...]:
         """Run the formula and return one gradient per input, in each input's dtype."""
         grads = type(self).formula(self, grad)
-        for g, dt, shape in zip(grads, self.dtypes, self.shapes, strict=True):
+        if len(grads) != len(self.next):
+            raise RuntimeError(
+                f"{self.name}: the formula returned {len(grads)} gradients for "
+                f"{len(self.next)} inputs"
+            )
+        for g, dt, shape in zip(grads, self.dtypes, self.shapes):  # noqa: B905 (checked above)
             if g is not None and (g._data.dtype is not dt or g._data.shape != shape):
                 return self._conform(grads)
         return grads  # the common case: every gradient already has its input's dtype and shape

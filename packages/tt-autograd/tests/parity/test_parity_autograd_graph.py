@@ -253,3 +253,22 @@ def test_float32_gradients_stay_float32():
     ((y * 2.5).exp().sum() / 3).backward()
     assert x.grad.dtype.name == "float32"
     assert y.grad.dtype == torch.float32
+
+
+def test_a_none_gradient_on_one_path_leaves_the_other_paths_intact(check):
+    def run(m):
+        class Blocked(autograd(m).Function):
+            @staticmethod
+            def forward(ctx, a):
+                return a * 1
+
+            @staticmethod
+            def backward(ctx, g):
+                return None
+
+        x = leaf(m, [1.0, 2.0])
+        y = x * 2
+        (Blocked.apply(y) + y * 3).sum().backward()
+        return x.grad
+
+    check(run)
