@@ -155,7 +155,7 @@ class Node:
             raise RuntimeError(_FREED_MSG)
         out: list[Any] = []
         k = 0  # the next Python scalar operand's place in self.scalars
-        for s, v in zip(saved, self.versions, strict=True):
+        for s, v in zip(saved, self.versions):  # noqa: B905 (recorded together, one per value)
             if s is None:  # a Python scalar operand (or a None a Function saved): its value
                 out.append(self.scalars[k])
                 k += 1

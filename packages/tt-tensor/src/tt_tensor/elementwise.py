@@ -136,8 +136,10 @@ def _run_binary(
     if b.__class__ is Tensor and b._data.dtype is ad.dtype and not force_float:
         inputs: tuple[Tensor | None, Tensor | None] = (a, b)  # the hot path: no promotion
         bd: Any = b._data
-    elif b.__class__ is float and ad.dtype.kind == "f":  # ``lr * grad``: a weak Python float
-        inputs, bd = (a, None), b  # keeps a float tensor's dtype (see _binary_operands)
+    elif (b.__class__ is float or b.__class__ is int) and ad.dtype.kind == "f":
+        # ``lr * grad``, ``g / n``: a weak Python number keeps a float tensor's dtype (what
+        # _binary_operands decides, without its promotion lookups)
+        inputs, bd = (a, None), b
     else:
         inputs, ad, bd = _binary_operands(op.name, a, b, force_float)
     try:
