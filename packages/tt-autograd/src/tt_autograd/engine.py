@@ -152,10 +152,8 @@ def run_backward(
 def _keep(g: Tensor, kept: set[int]) -> Tensor:
     """``g`` to be kept as a ``.grad``: a copy if its memory is already kept elsewhere or is
     read-only (an expanded view), else ``g`` itself (then marked as kept)."""
-    a = g._data
-    base = a.base
-    o = id(a if base is None else base)  # (_owner, inline: this runs for every leaf)
-    if o in kept or not a.flags.writeable:
+    o = _owner(g)
+    if o in kept or not g._data.flags.writeable:
         return g.detach().clone()
     kept.add(o)
     return g
