@@ -42,6 +42,10 @@ class Case:
     name: str
     description: str
     backends: tuple[Backend, ...]
+    # Backends timed inside tt's worker process, their loops alternating with tt's (see
+    # bench_timing.measure_interleaved).  Only for backends that use the same libraries and
+    # thread pool as tt (plain NumPy): torch never shares a process with tt.
+    with_tt: tuple[Backend, ...] = ()
 
 
 CASES: dict[str, Case] = {
@@ -56,6 +60,7 @@ CASES: dict[str, Case] = {
             f"MLP {'-'.join(map(str, LAYER_SIZES))}, batch {BATCH}, float32: "
             "forward + cross-entropy + backward + SGD",
             ("tt", "torch", "numpy"),
+            with_tt=("numpy",),
         ),
         Case(
             "nn_mlp_step",

@@ -7,7 +7,12 @@
 3. **Repeat**: time ``repeats`` loops of ``number`` calls; each gives one per-call time.
 
 The worker reports every per-call time, with their best and their median (the parent uses the
-best, see bench_report.py).  Two choices differ from :mod:`timeit` on purpose:
+best, see bench_report.py).
+
+:func:`measure_interleaved` does the same for several workloads in one process (tt and the
+plain-NumPy version of a step, which share NumPy and its BLAS thread pool): each is warmed up and
+calibrated, then their timed loops alternate, so a slow phase of the machine falls on both and
+each pair of loops ran moments apart.  Two choices differ from :mod:`timeit` on purpose:
 
 * the garbage collector stays ON: a framework that allocates many Python objects per op pays
   for collections in real training loops, and so it does here (both sides alike);
@@ -18,7 +23,7 @@ from __future__ import annotations
 
 import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 
@@ -45,9 +50,24 @@ class Timing:
 
 def measure(step: Callable[[], object], settings: TimingSettings) -> Timing:
     """Warm up, calibrate, then time ``settings.repeats`` loops of ``step``."""
-    warm_up(step, settings.warmup_s)
-    number = calibrate(step, settings.min_repeat_s)
-    return Timing(number, [time_loop(step, number) / number for _ in range(settings.repeats)])
+    return measure_interleaved({"step": step}, settings)["step"]
+
+
+def measure_interleaved(
+    steps: Mapping[str, Callable[[], object]], settings: TimingSettings
+) -> dict[str, Timing]:
+    """:func:`measure` for each of ``steps``, with the timed loops alternating between them:
+    repeat ``r`` times every step once, starting with step ``r mod len(steps)``."""
+    names = list(steps)
+    for name in names:
+        warm_up(steps[name], settings.warmup_s)
+    numbers = {name: calibrate(steps[name], settings.min_repeat_s) for name in names}
+    per_call: dict[str, list[float]] = {name: [] for name in names}
+    for r in range(settings.repeats):
+        first = r % len(names)
+        for name in names[first:] + names[:first]:
+            per_call[name].append(time_loop(steps[name], numbers[name]) / numbers[name])
+    return {name: Timing(numbers[name], per_call[name]) for name in names}
 
 
 def time_loop(step: Callable[[], object], number: int) -> float:

@@ -2,6 +2,8 @@
 
 A worker imports only its own backend (tt never shares a process with torch: their thread pools
 would compete for the same cores) and prints one JSON object as the LAST line of its stdout.
+The tt worker of a case with ``with_tt`` backends (plain NumPy, which shares tt's libraries and
+thread pool) times those too, their loops alternating with tt's.
 """
 
 from __future__ import annotations
@@ -13,9 +15,9 @@ import platform
 import sys
 from typing import Any
 
-from bench_cases import Backend, build
+from bench_cases import CASES, Backend, build
 from bench_memory import run_memory
-from bench_timing import TimingSettings, measure
+from bench_timing import TimingSettings, measure_interleaved
 
 # The variables that size the BLAS / OpenMP thread pools of NumPy (OpenBLAS) and torch (MKL,
 # OpenMP).  The parent sets all of them to the same value for every worker.
@@ -23,20 +25,30 @@ THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"
 
 
 def time_case(backend: Backend, case: str, settings: TimingSettings) -> dict[str, Any]:
+    """Time ``case`` on ``backend``.  The tt worker also times the case's ``with_tt`` backends,
+    interleaved with tt; their results come back under ``"with_tt"``."""
     load = os.getloadavg()[0]  # a busy machine at the start explains an odd round
-    workload = build(case, backend)
-    timing = measure(workload.step, settings)
-    return {
-        "backend": backend,
-        "case": case,
-        "loadavg_1min": load,
-        "number": timing.number,
-        "per_call_s": timing.per_call_s,
-        "median_s": timing.median_s,
-        "best_s": timing.best_s,
-        "check": workload.check,
-        "runtime": runtime_info(backend),
+    backends = (backend, *CASES[case].with_tt) if backend == "tt" else (backend,)
+    workloads = {b: build(case, b) for b in backends}
+    timings = measure_interleaved({b: w.step for b, w in workloads.items()}, settings)
+    results = {
+        b: {
+            "backend": b,
+            "case": case,
+            "loadavg_1min": load,
+            "number": timings[b].number,
+            "per_call_s": timings[b].per_call_s,
+            "median_s": timings[b].median_s,
+            "best_s": timings[b].best_s,
+            "check": workloads[b].check,
+            "runtime": runtime_info(b),
+        }
+        for b in backends
     }
+    result = results.pop(backend)
+    if results:
+        result["with_tt"] = results
+    return result
 
 
 def memory_case(steps: int, every: int) -> dict[str, Any]:

@@ -12,10 +12,15 @@ How the numbers are made (details in the bench_*.py modules beside this file):
   one worker process per backend (``run.py --worker tt --case mlp_step ...``), which builds the
   workload, warms up, times many calls (timeit-style) and prints its per-call times as JSON.
   tt and torch never share a process, where their thread pools would fight over the cores.
-* **Interleaved rounds.**  Round 1 runs tt, torch, numpy; round 2 torch, numpy, tt; and so on,
-  so slow phases of a noisy machine hit every backend alike.  A round's number is the best of
-  the worker's repeats, a backend's time the median over rounds; the ratio is ``tt time /
-  other time`` (below 1: tt is faster).
+  Plain NumPy is the exception: it uses tt's own libraries and thread pool, so tt's worker
+  times it too, its timed loops alternating with tt's (the issue's "same process,
+  interleaved").  Timed in separate processes, the NumPy step and tt's step met different
+  phases of this machine's noise: per-round ratios spread from 1.05x to 1.78x (two runs on
+  2026-11-21).
+* **Interleaved rounds.**  Round 1 runs tt, torch; round 2 torch, tt; and so on, so slow phases
+  of a noisy machine hit every backend alike.  A round's number is the best of the worker's
+  repeats, a backend's time the median over rounds; the ratio is ``tt time / other time``
+  (below 1: tt is faster).
 * **Same threads for all.**  Every worker gets the same OMP/OpenBLAS/MKL thread count (the
   number of usable cores, i.e. the libraries' own default, unless ``--threads`` says otherwise),
   and reports what its libraries actually use; all of it goes into the JSON.
@@ -135,19 +140,21 @@ def run_rounds(
             if case in errors:
                 continue
             backends = CASES[case].backends
-            order = backends[r % len(backends) :] + backends[: r % len(backends)]
+            own = [b for b in backends if b not in CASES[case].with_tt]  # each in its process
+            order = own[r % len(own) :] + own[: r % len(own)]
             try:
                 for backend in order:
-                    rounds[case][backend].append(
-                        run_worker(
-                            env,
-                            backend,
-                            case,
-                            f"--warmup={timing.warmup_s}",
-                            f"--min-repeat={timing.min_repeat_s}",
-                            f"--repeats={timing.repeats}",
-                        )
+                    result = run_worker(
+                        env,
+                        backend,
+                        case,
+                        f"--warmup={timing.warmup_s}",
+                        f"--min-repeat={timing.min_repeat_s}",
+                        f"--repeats={timing.repeats}",
                     )
+                    for other, other_result in result.pop("with_tt", {}).items():
+                        rounds[case][other].append(other_result)
+                    rounds[case][backend].append(result)
             except WorkerError as e:
                 print(f"{case}: ERROR\n{e}", file=sys.stderr, flush=True)
                 errors[case] = str(e)
