@@ -277,26 +277,20 @@ def rsub(a: Tensor, s: Any) -> Tensor:
     return _run_reflected(SUB, a, s)
 
 
-def _no_bool_sub(a: Tensor, b: Any) -> None:
-    # PyTorch rejects a bool operand on either side, a Python bool included.  Every subtraction
-    # runs this, so the usual answer (neither is bool) takes identity tests only: NumPy has one
-    # bool dtype object.
-    a_bool = a._data.dtype is _BOOL
-    b_bool = b.__class__ is bool or (isinstance(b, Tensor) and b._data.dtype is _BOOL)
-    if not (a_bool or b_bool):
-        return
+def _no_bool_sub(a: Any, b: Any) -> None:
+    # PyTorch rejects a bool operand on either side, a Python bool included.
+    a_bool = isinstance(a, Tensor) and a._data.dtype.kind == "b"
+    b_bool = type(b) is bool or (isinstance(b, Tensor) and b._data.dtype.kind == "b")
     if a_bool and b_bool:
         raise RuntimeError(
             "sub: subtraction, the `-` operator, with two bool tensors is not supported; "
             "use the `^` or logical_xor() operator instead"
         )
-    raise RuntimeError(
-        "sub: subtraction, the `-` operator, with a bool tensor is not supported; "
-        "to invert a mask, use the `~` or logical_not() operator instead"
-    )
-
-
-_BOOL = np.dtype(np.bool_)
+    if a_bool or b_bool:
+        raise RuntimeError(
+            "sub: subtraction, the `-` operator, with a bool tensor is not supported; "
+            "to invert a mask, use the `~` or logical_not() operator instead"
+        )
 
 
 def mul(a: Tensor, b: Any) -> Tensor:
