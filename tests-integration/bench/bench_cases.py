@@ -47,6 +47,12 @@ class Case:
     # thread pool as tt (plain NumPy): torch never shares a process with tt.
     with_tt: tuple[Backend, ...] = ()
 
+    def __post_init__(self) -> None:
+        if "tt" not in self.backends or "tt" in self.with_tt:
+            raise ValueError(f"{self.name}: tt must be a backend, and not one of with_tt")
+        if not set(self.with_tt) <= set(self.backends):
+            raise ValueError(f"{self.name}: with_tt {self.with_tt} not among {self.backends}")
+
 
 CASES: dict[str, Case] = {
     case.name: case

@@ -1,4 +1,4 @@
-"""Timing one workload inside a worker process, the way :mod:`timeit` does.
+"""Timing workloads inside a worker process, the way :mod:`timeit` does.
 
 1. **Warm up**: call ``step`` for a while, so caches, allocators and lazy initialisation (BLAS
    thread pools, torch's dispatcher) are in their steady state before anything is timed.
@@ -9,10 +9,12 @@
 The worker reports every per-call time, with their best and their median (the parent uses the
 best, see bench_report.py).
 
-:func:`measure_interleaved` does the same for several workloads in one process (tt and the
-plain-NumPy version of a step, which share NumPy and its BLAS thread pool): each is warmed up and
-calibrated, then their timed loops alternate, so a slow phase of the machine falls on both and
-each pair of loops ran moments apart.  Two choices differ from :mod:`timeit` on purpose:
+Several workloads in one process (tt and the plain-NumPy version of a step, which share NumPy
+and its BLAS thread pool) are each warmed up and calibrated, then step 3 times every workload
+once per repeat, the first of each repeat rotating (tt, numpy; numpy, tt; ...), so a slow
+phase of the machine falls on both and each pair of loops ran moments apart.
+
+Two choices differ from :mod:`timeit` on purpose:
 
 * the garbage collector stays ON: a framework that allocates many Python objects per op pays
   for collections in real training loops, and so it does here (both sides alike);
@@ -48,15 +50,10 @@ class Timing:
         return min(self.per_call_s)
 
 
-def measure(step: Callable[[], object], settings: TimingSettings) -> Timing:
-    """Warm up, calibrate, then time ``settings.repeats`` loops of ``step``."""
-    return measure_interleaved({"step": step}, settings)["step"]
-
-
 def measure_interleaved(
     steps: Mapping[str, Callable[[], object]], settings: TimingSettings
 ) -> dict[str, Timing]:
-    """:func:`measure` for each of ``steps``, with the timed loops alternating between them:
+    """Warm up and calibrate each of ``steps``, then time ``settings.repeats`` loops of each:
     repeat ``r`` times every step once, starting with step ``r mod len(steps)``."""
     names = list(steps)
     for name in names:

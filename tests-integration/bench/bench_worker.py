@@ -1,4 +1,5 @@
-"""What one worker process does: time one case on one backend, print the result as JSON.
+"""What one worker process does: time one case on one backend (tt's worker: also the case's
+``with_tt`` backends), print the result as JSON.
 
 A worker imports only its own backend (tt never shares a process with torch: their thread pools
 would compete for the same cores) and prints one JSON object as the LAST line of its stdout.

@@ -8,9 +8,10 @@ MISSED beside a target tt does not meet (it exits 1 only when a worker crashed).
 
 How the numbers are made (details in the bench_*.py modules beside this file):
 
-* **One process per measurement.**  The parent never times anything: for each round it starts
-  one worker process per backend (``run.py --worker tt --case mlp_step ...``), which builds the
-  workload, warms up, times many calls (timeit-style) and prints its per-call times as JSON.
+* **A process per backend (NumPy excepted).**  The parent never times anything: for each round
+  it starts one worker process per backend (``run.py --worker tt --case mlp_step ...``), which
+  builds the workload, warms up, times many calls (timeit-style) and prints its per-call times
+  as JSON.
   tt and torch never share a process, where their thread pools would fight over the cores.
   Plain NumPy is the exception: it uses tt's own libraries and thread pool, so tt's worker
   times it too, its timed loops alternating with tt's (the issue's "same process,
@@ -127,11 +128,12 @@ def run_benchmarks(cases: Sequence[str], settings: RunSettings, threads: int) ->
 def run_rounds(
     env: dict[str, str], cases: Sequence[str], settings: RunSettings
 ) -> tuple[Rounds, dict[str, str]]:
-    """``settings.rounds`` rounds; each runs every case once on each of its backends.
+    """``settings.rounds`` rounds; each runs every case once on each of its backends (a case's
+    ``with_tt`` backends inside tt's worker, the others in workers of their own).
 
     Rounds are the OUTER loop, so each case's rounds are spread over the whole run, and the
-    backends' order rotates every round.  Returns the results and, per failed case, the error
-    (a failed case is not run again)."""
+    order of the backends' workers rotates every round.  Returns the results and, per failed
+    case, the error (a failed case is not run again)."""
     rounds: Rounds = {case: {b: [] for b in CASES[case].backends} for case in cases}
     errors: dict[str, str] = {}
     timing = settings.timing
