@@ -3,8 +3,8 @@
 A *round* runs every backend of a case once: tt and torch each in its own process, plain NumPy
 inside tt's (see run.py).  A backend's number for its round is the BEST of its repeats: other
 processes can only ever add time, so the fastest repeat is the one least disturbed (timeit's
-advice).  A case's time on a backend is the MEDIAN
-of its per-round numbers, which discards rounds that were disturbed from start to end.
+advice).  A case's time on a backend is the MEDIAN of its per-round numbers, which discards
+rounds that were disturbed from start to end.
 
 The ratio is ``tt / other``: below 1 tt is faster.  Because the rounds are interleaved, round
 ``r`` of tt and round ``r`` of torch ran at nearly the same moment, so the per-round ratios show

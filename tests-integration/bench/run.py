@@ -11,10 +11,9 @@ How the numbers are made (details in the bench_*.py modules beside this file):
 * **A process per backend (NumPy excepted).**  The parent never times anything: for each round
   it starts one worker process per backend (``run.py --worker tt --case mlp_step ...``), which
   builds the workload, warms up, times many calls (timeit-style) and prints its per-call times
-  as JSON.
-  tt and torch never share a process, where their thread pools would fight over the cores.
-  Plain NumPy is the exception: it uses tt's own libraries and thread pool, so tt's worker
-  times it too, its timed loops alternating with tt's (the issue's "same process,
+  as JSON.  tt and torch never share a process, where their thread pools would fight over the
+  cores.  Plain NumPy is the exception: it uses tt's own libraries and thread pool, so tt's
+  worker times it too, its timed loops alternating with tt's (the issue's "same process,
   interleaved").  Timed in separate processes, the NumPy step and tt's step met different
   phases of this machine's noise: per-round ratios spread from 1.05x to 1.78x (two runs on
   2026-11-21).
