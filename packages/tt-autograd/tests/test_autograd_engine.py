@@ -558,6 +558,46 @@ def test_hooks_run_in_registration_order_each_on_the_previous_result() -> None:
     np.testing.assert_array_equal(arr(x.grad), [30.0])
 
 
+def test_a_gradient_kept_by_a_leaf_hook_is_not_changed_by_later_accumulation() -> None:
+    x = f64([1.0, 2.0])
+    seen: list[tt.Tensor] = []
+    x.register_hook(seen.append)
+    (x * 2.0).sum().backward()
+    (x * 3.0).sum().backward()
+    np.testing.assert_array_equal(arr(seen[0]), [2.0, 2.0])  # .grad is a copy of it
+    np.testing.assert_array_equal(arr(seen[1]), [3.0, 3.0])
+    np.testing.assert_array_equal(arr(x.grad), [5.0, 5.0])
+
+
+@pytest.mark.parametrize("on_leaf", [True, False])
+def test_a_hook_that_changes_the_size_or_type_of_the_gradient_raises(on_leaf: bool) -> None:
+    def run(hook: Any) -> None:
+        x = f64([1.0, 2.0])
+        t = x if on_leaf else x * 2.0
+        t.register_hook(hook)
+        (t * 1.0).sum().backward()
+
+    def shorter(g: tt.Tensor) -> tt.Tensor:
+        return g[:1]
+
+    with pytest.raises(RuntimeError, match="hook 'shorter' has changed the size of value"):
+        run(shorter)
+    with pytest.raises(RuntimeError, match=r"changed the type of value \(was float64 got float32"):
+        run(lambda g: g.float())
+    with pytest.raises(TypeError, match="expected Variable, but hook returned 'int'"):
+        run(lambda g: 3)
+
+
+def test_retain_grad_follows_the_tensor_through_an_in_place_op() -> None:
+    x = f64([1.0, 2.0])
+    y = x * 1.0
+    y.retain_grad()
+    y.mul_(3.0)
+    (y * y).sum().backward()
+    np.testing.assert_array_equal(arr(y.grad), [6.0, 12.0])  # d(y^2)/dy of the new y
+    np.testing.assert_array_equal(arr(x.grad), [18.0, 36.0])
+
+
 def test_register_hook_on_a_tensor_without_grad_raises() -> None:
     with pytest.raises(RuntimeError, match="doesn't require gradient"):
         tt.ones(2).register_hook(lambda g: g)
@@ -586,6 +626,87 @@ def test_detach_in_place_cuts_a_tensor_out_of_the_graph() -> None:
     y.detach_()
     assert y.grad_fn is None
     assert not y.requires_grad
+
+
+def test_detach_in_place_on_a_view_raises() -> None:
+    x = f64([1.0, 2.0])
+    with pytest.raises(RuntimeError, match="Can't detach views in-place"):
+        x[:1].detach_()
+    y = (x * 2.0).reshape(2, 1)
+    with pytest.raises(RuntimeError, match="Use detach\\(\\) instead"):
+        y.detach_()
+    assert y.requires_grad  # unchanged
+
+
+def test_a_grad_with_a_graph_is_no_view_so_it_can_be_detached_in_place() -> None:
+    # zero_grad(set_to_none=False) after backward(create_graph=True) calls .grad.detach_()
+    x = f64([[1.0, 2.0], [3.0, 4.0]])
+    (x.reshape(4) ** 2).sum().backward(create_graph=True)
+    assert x.grad is not None
+    assert x.grad.grad_fn is not None
+    x.grad.detach_()
+    np.testing.assert_array_equal(arr(x.grad), [[2.0, 4.0], [6.0, 8.0]])
+
+
+def test_data_has_its_own_version_counter() -> None:
+    x = f64([1.0, 2.0])
+    z = x * x
+    d = x.data
+    d.mul_(2.0)
+    assert d._version == 1
+    assert x._version == 0
+    z.sum().backward()  # the saved x is not seen as modified; its values are the new ones
+    np.testing.assert_array_equal(arr(x.grad), [4.0, 8.0])
+
+
+def test_assigning_grad_checks_size_dtype_and_type() -> None:
+    x = f64([1.0, 2.0])
+    with pytest.raises(RuntimeError, match=r"gradient of size '\[3\]' to a tensor of size '\[2\]'"):
+        x.grad = tt.ones(3, dtype=tt.float64)
+    with pytest.raises(RuntimeError, match="dtype 'float32' to a tensor with grad_dtype 'float64'"):
+        x.grad = tt.ones(2)
+    with pytest.raises(TypeError, match="Tensor or None but got grad of type float"):
+        x.grad = 2.0  # type: ignore[assignment]
+    assert x.grad is None
+    g = tt.ones(2, dtype=tt.float64)
+    x.grad = g
+    assert x.grad is g
+    x.grad = None
+    assert x.grad is None
+
+
+def test_autograd_grad_refuses_a_number_as_a_grad_output() -> None:
+    x = f64([1.0, 2.0])
+    with pytest.raises(TypeError, match="Tensors or None, but got float"):
+        ag.grad((x * 2.0).sum(), x, grad_outputs=[2.0])  # type: ignore[list-item]
+
+
+def test_a_view_follows_an_in_place_op_on_its_base() -> None:
+    x, w = f64([1.0, 2.0]), f64([5.0, -1.0])
+    y = x * 1.0
+    v = y[:1]
+    vv = y.reshape(2, 1)[1]  # a view of a view
+    y.mul_(3.0)
+    assert v.grad_fn is not None
+    assert v.grad_fn.next[0] is y.grad_fn  # regenerated
+    v.sum().backward(retain_graph=True)
+    np.testing.assert_array_equal(arr(x.grad), [3.0, 0.0])
+    y.add_(w)
+    x.grad = None
+    (vv * 2.0).sum().backward()
+    np.testing.assert_array_equal(arr(x.grad), [0.0, 6.0])
+    np.testing.assert_array_equal(arr(w.grad), [0.0, 2.0])
+
+
+def test_a_view_made_under_no_grad_cannot_be_written_in_place_with_grad_on() -> None:
+    x = f64([1.0, 2.0])
+    with ag.no_grad():
+        v = x[:1]
+    with pytest.raises(RuntimeError, match="mul_: A view was created in no_grad mode"):
+        v.mul_(2.0)
+    with ag.no_grad():
+        v.mul_(2.0)  # both under no_grad: allowed, not recorded
+    np.testing.assert_array_equal(arr(x), [2.0, 2.0])
 
 
 # ----------------------------------------------------------------------- higher order
@@ -662,6 +783,36 @@ def test_autograd_grad_with_respect_to_a_non_leaf() -> None:
     y = x * 3.0
     (gy,) = ag.grad((y * y).sum(), y)
     np.testing.assert_array_equal(arr(gy), [6.0, 12.0])
+    assert x.grad is None
+
+
+def test_autograd_grad_runs_only_the_nodes_between_the_outputs_and_the_inputs() -> None:
+    x, w = f64([1.0, 2.0]), f64([3.0, 4.0])
+    fired: list[str] = []
+    w.register_hook(lambda g: fired.append("w"))
+    (gx,) = ag.grad((x * w).sum(), x)
+    np.testing.assert_array_equal(arr(gx), [3.0, 4.0])
+    assert fired == []  # w is on no path to x
+    y = x.exp()
+    y.register_hook(lambda g: fired.append("y"))
+    (gy,) = ag.grad((y * y).sum(), y)
+    np.testing.assert_allclose(arr(gy), 2 * np.exp([1.0, 2.0]))
+    assert fired == ["y"]
+    y.sum().backward()  # exp's node did not run: its saved output was not freed
+    np.testing.assert_allclose(arr(x.grad), np.exp([1.0, 2.0]))
+    # a node above one input and below another runs, once
+    z = x * 2.0
+    (gz, gx2) = ag.grad((z * z).sum(), (z, x))
+    np.testing.assert_array_equal(arr(gz), [4.0, 8.0])
+    np.testing.assert_array_equal(arr(gx2), [8.0, 16.0])
+
+
+def test_autograd_grad_fills_the_grad_of_tensors_that_retain_it() -> None:
+    x = f64([1.0, 2.0])
+    y = x * 2.0
+    y.retain_grad()
+    ag.grad((y * y).sum(), x)
+    np.testing.assert_array_equal(arr(y.grad), [4.0, 8.0])
     assert x.grad is None
 
 
@@ -803,9 +954,49 @@ def test_function_backward_returning_the_wrong_number_of_gradients_raises() -> N
 
     y = Bad.apply(f64([1.0]), f64([2.0]))
     with pytest.raises(
-        RuntimeError, match=r"Bad\.backward returned 1 gradients but forward took 2"
+        RuntimeError,
+        match=r"BadBackward returned an incorrect number of gradients \(expected 2, got 1\)",
     ):
         y.sum().backward()
+
+
+def _doubling_function(grads: Any) -> Any:
+    class Doubling(ag.Function):
+        @staticmethod
+        def forward(ctx: Any, x: tt.Tensor, *rest: Any) -> tt.Tensor:
+            return x * 2
+
+        @staticmethod
+        def backward(ctx: Any, g: tt.Tensor) -> Any:
+            return grads(g)
+
+    return Doubling
+
+
+def test_function_backward_with_extra_trailing_nones_is_accepted() -> None:
+    x = f64([1.0, 2.0])
+    _doubling_function(lambda g: (g * 2, None, None)).apply(x).sum().backward()
+    assert x.grad is not None
+    assert x.grad.tolist() == [2.0, 2.0]
+
+
+def test_function_backward_returning_a_non_tensor_raises() -> None:
+    x = f64([1.0, 2.0])
+    y = _doubling_function(lambda g: 2.0).apply(x)
+    with pytest.raises(RuntimeError, match=r"expected Variable or None \(got float\)"):
+        y.sum().backward()
+    assert x.grad is None
+
+
+def test_function_backward_with_a_gradient_for_a_non_tensor_argument_raises() -> None:
+    x = f64([1.0, 2.0])
+    y = _doubling_function(lambda g: (g, g)).apply(x, 3.0)
+    with pytest.raises(RuntimeError, match=r"different than None at position 2, but the "):
+        y.sum().backward()
+    z = _doubling_function(lambda g: (g * 2, None)).apply(x, 3.0)  # None there is fine
+    z.sum().backward()
+    assert x.grad is not None
+    assert x.grad.tolist() == [2.0, 2.0]
 
 
 def test_function_may_save_none_and_reads_it_back_in_place() -> None:

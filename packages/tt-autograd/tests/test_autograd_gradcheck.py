@@ -740,6 +740,14 @@ COMPOSITES: list[tuple[str, Callable[..., Any], Arrays]] = [
     ("norm-1-dim1", lambda a: a.norm(1, dim=1), _away_from_zero(3, 4)),
     ("norm-inf", lambda a: a.norm(float("inf")), lambda r: [np.abs(_distinct(3, 4)(r)[0]) + 0.1]),
     ("norm-3-keepdim", lambda a: a.norm(3, dim=0, keepdim=True), _away_from_zero(3, 4)),
+    ("norm-minus-1", lambda a: a.norm(-1), _away_from_zero(3, 4)),
+    ("norm-minus-2-dim1", lambda a: a.norm(-2, dim=1), _away_from_zero(3, 4)),
+    (
+        "norm-minus-inf",
+        lambda a: a.norm(float("-inf")),
+        lambda r: [np.abs(_distinct(3, 4)(r)[0]) + 0.1],
+    ),
+    ("norm-fro-dim0", lambda a: a.norm("fro", dim=0), _u(3, 4)),
     ("repeat", lambda a: a.repeat(2, 1, 2), _u(2, 3)),
     ("stack-dim1", lambda a, b: tt.stack([a, b, a], 1), _cat_arrays(_u(2, 3), _u(2, 3))),
     ("split-sizes", lambda a: a.split([1, 3], 1)[1] * a.split([1, 3], 1)[0], _u(3, 4)),
@@ -816,6 +824,18 @@ GRADGRAD: list[tuple[str, Callable[..., Any], Arrays]] = [
     ("unfold", lambda a: (a * a).unfold(1, 2, 1), _u(2, 4)),
     ("cat", lambda a, b: tt.cat([a * b, b.exp()], 1), _cat_arrays(_u(2, 2), _u(2, 1))),
     ("gather", lambda a: (a * a).gather(1, _GG_GATHER), _u(2, 3)),
+    # zeros in prod's slices: one, two, three, none (the gradient formula keeps its graph)
+    (
+        "prod-with-zeros",
+        lambda a: a.prod(1),
+        lambda r: [np.array([[0.0, 2.0, -1.5, 0.7], [0.0, 1.2, 0.0, 3.0], [0.0, 0.0, 0.0, 2.0]])],
+    ),
+    ("prod-all-one-zero", lambda a: a.prod(), lambda r: [np.array([[0.0, 2.0], [-1.5, 0.7]])]),
+    (
+        "remainder",
+        lambda a, b: (a % b) * (a % b),
+        lambda r: [np.array([5.3, -7.2, 1.1]), np.array([2.0, 3.0, -0.7])],
+    ),
 ]
 
 
@@ -841,10 +861,35 @@ def test_gradcheck_detects_a_wrong_formula() -> None:
     assert ag.gradcheck(Wrong.apply, [x], raise_exception=False) is False
 
 
-def test_gradcheck_refuses_float32_inputs() -> None:
-    x = tt.ones(2, requires_grad=True)
-    with pytest.raises(ValueError, match="float64"):
-        ag.gradcheck(lambda a: a * 2, [x])
+def test_gradcheck_warns_on_float32_inputs_and_their_check_fails() -> None:
+    # PyTorch's behaviour: a warning, then the check runs (and float32 differences fail it).
+    x = tt.tensor([1.0, 2.0], requires_grad=True)
+    with pytest.warns(UserWarning, match="input #0 requires gradient and is float32"):
+        assert ag.gradcheck(lambda a: a * 2, [x], raise_exception=False) is False
+    with (
+        pytest.warns(UserWarning, match="float32"),
+        pytest.raises(ag.GradcheckError, match="Jacobian mismatch"),
+    ):
+        ag.gradcheck(lambda a: a * 2, x)
+
+
+def test_gradcheck_takes_a_single_tensor_and_its_error_is_a_runtime_error() -> None:
+    x = _leaf([0.5, 1.0])
+    assert ag.gradcheck(lambda a: a * a, x) is True
+    assert issubclass(ag.GradcheckError, RuntimeError)
+    with pytest.raises(RuntimeError, match="Jacobian mismatch"):
+        ag.gradcheck(lambda a: a.detach() * a, x)
+
+
+def test_gradgradcheck_takes_grad_outputs_and_raise_exception() -> None:
+    x = _leaf([0.5, -1.0])
+    u = _leaf([1.0, 2.0])
+    assert ag.gradgradcheck(lambda a: a**3, x, u) is True
+    assert ag.gradgradcheck(lambda a: a**3, [x], [u.detach()]) is True
+    # d/dx (u . grad) is wrong when the first derivative hides x from the graph
+    assert ag.gradgradcheck(lambda a: a.detach() ** 2 * a, x, raise_exception=False) is False
+    with pytest.raises(ag.GradcheckError):
+        ag.gradgradcheck(lambda a: a.detach() ** 2 * a, x)
 
 
 # ----------------------------------------------------------------------- subgradients
@@ -883,6 +928,30 @@ def test_amin_splits_the_gradient_evenly_among_ties() -> None:
 def test_amax_over_a_dim_splits_ties_per_slice() -> None:
     (g,) = _grad_of(lambda x: x.amax(1), [[1.0, 1.0, 0.0], [2.0, 2.0, 2.0], [0.0, 5.0, 1.0]])
     np.testing.assert_allclose(g, [[0.5, 0.5, 0.0], [1 / 3, 1 / 3, 1 / 3], [0.0, 1.0, 0.0]])
+
+
+def test_max_and_min_of_all_elements_send_a_nan_result_to_the_nan_elements() -> None:
+    nan = float("nan")
+    (g,) = _grad_of(lambda x: x.max(), [1.0, nan, 2.0])
+    np.testing.assert_array_equal(g, [0.0, 1.0, 0.0])
+    (g,) = _grad_of(lambda x: x.min(), [1.0, nan, nan])
+    np.testing.assert_array_equal(g, [0.0, 0.5, 0.5])
+
+
+def test_amax_over_a_dim_gives_a_nan_slice_nan_gradients() -> None:
+    nan = float("nan")
+    (g,) = _grad_of(lambda x: x.amax(1), [[1.0, nan, nan], [3.0, 4.0, 4.0]])
+    np.testing.assert_array_equal(g, [[nan, nan, nan], [0.0, 0.5, 0.5]])
+
+
+def test_prod_with_a_zero_has_the_hessian_of_the_product() -> None:
+    x = _leaf([0.0, 2.0, 3.0])
+    (g,) = ag.grad(x.prod(), x, create_graph=True)
+    assert g is not None
+    np.testing.assert_array_equal(g.detach().numpy(), [6.0, 0.0, 0.0])
+    rows = [ag.grad(g[i], x, retain_graph=True)[0] for i in range(3)]
+    hessian = np.stack([r.detach().numpy() for r in rows if r is not None])
+    np.testing.assert_array_equal(hessian, [[0.0, 3.0, 2.0], [3.0, 0.0, 0.0], [2.0, 0.0, 0.0]])
 
 
 def test_max_over_a_dim_sends_the_gradient_to_the_returned_index() -> None:

@@ -360,3 +360,22 @@ def test_tensor_with_a_float64_dtype_keeps_python_floats_exact() -> None:
     assert tt.tensor([[1, 2.5]], dtype=tt.float64).numpy().dtype == np.float64
     assert tt.tensor(0.3).dtype == tt.float32  # the default is still float32
     assert tt.tensor(0.3, dtype=tt.float32).item() == np.float32(0.3)
+
+
+def test_arange_into_integer_dtypes_follows_pytorch() -> None:
+    assert tt.arange(1, 2.5, 0.5, dtype=tt.int32).tolist() == [1, 1, 1]  # start, step truncate
+    assert tt.arange(0.001, dtype=tt.int64).tolist() == []  # int64 truncates the end too
+    assert tt.arange(0.001, dtype=tt.int32).tolist() == [0]
+    with pytest.raises(ValueError, match="step must be nonzero"):
+        tt.arange(0, 2.5, 0.5, dtype=tt.int64)
+    assert tt.arange(end=3).tolist() == [0, 1, 2]
+
+
+def test_tensor_of_a_list_of_tensors_needs_one_element_each() -> None:
+    assert tt.tensor([tt.tensor(1.0), tt.tensor(2.0)]).tolist() == [1.0, 2.0]
+    with pytest.raises(ValueError, match="only one element tensors"):
+        tt.tensor([tt.ones(2), tt.ones(2)])
+
+
+def test_full_with_a_numpy_integer_is_int64() -> None:
+    assert tt.full((2,), np.int32(3)).dtype is tt.int64

@@ -345,13 +345,27 @@ def test_where_selects_and_broadcasts() -> None:
     assert tt.tensor([1, 2]).where(tt.tensor([False, True]), 0).tolist() == [0, 2]
 
 
-def test_where_requires_a_bool_condition_and_one_tensor() -> None:
+def test_where_requires_a_bool_condition() -> None:
     with pytest.raises(RuntimeError, match="where: expected condition to be a bool tensor"):
         tt.where(tt.tensor([1, 0]), tt.tensor([1, 2]), 0)
-    with pytest.raises(TypeError, match="where"):
-        tt.where(tt.tensor([True]), 1, 2)
     with pytest.raises(RuntimeError, match="where: shapes"):
         tt.where(tt.tensor([True, False]), tt.ones(3), tt.ones(3))
+    with pytest.raises(TypeError, match="where: expected a condition alone"):
+        tt.where(tt.tensor([True]), 1)
+
+
+def test_where_with_two_numbers_a_uint8_mask_or_the_condition_alone() -> None:
+    # (Two numbers used to raise TypeError; PyTorch gives a tensor of their dtype.)
+    cond = tt.tensor([True, False])
+    assert tt.where(cond, 1.0, 0.0).tolist() == [1.0, 0.0]
+    assert tt.where(cond, 1.0, 0.0).dtype is tt.float32
+    assert tt.where(cond, 1, 0).dtype is tt.int64
+    mask = tt.tensor([1, 0], dtype=tt.uint8)
+    assert tt.where(mask, tt.ones(2), tt.zeros(2)).tolist() == [1.0, 0.0]
+    rows, cols = tt.where(tt.tensor([[1, 0], [0, 3]]))  # nonzero(as_tuple=True)
+    assert rows.tolist() == [0, 1]
+    assert cols.tolist() == [0, 1]
+    assert rows.dtype is tt.int64
 
 
 def test_masked_fill_keeps_the_dtype() -> None:
@@ -615,6 +629,17 @@ def test_softmax_family_is_finite_for_inputs_of_magnitude_1e4(dim: int) -> None:
         assert lse.tolist() == [1e4, 1e4]
 
 
+def test_softmax_of_a_slice_holding_inf_or_nan_is_all_nan_and_minus_inf_is_masked() -> None:
+    inf = float("inf")
+    x = tt.tensor([[inf, 1.0, 0.0], [inf, -inf, 0.0], [float("nan"), 1.0, 2.0], [-inf, 0.0, 0.0]])
+    with no_warnings():
+        sm, lsm = x.softmax(1).tolist(), x.log_softmax(1).tolist()
+    for row in (*sm[:3], *lsm[:3]):
+        assert np.isnan(row).all()  # like PyTorch: the softmax of the slice is undefined
+    assert sm[3] == [0.0, 0.5, 0.5]
+    np.testing.assert_allclose(lsm[3], [-inf, np.log(0.5), np.log(0.5)], rtol=1e-6)
+
+
 def test_softmax_family_of_empty_tensors() -> None:
     with no_warnings():
         assert tt.zeros(0, 0).softmax(-1).shape == (0, 0)
@@ -644,6 +669,27 @@ def test_norm() -> None:
     np.testing.assert_allclose(x.norm(p=3).item(), (27 + 64) ** (1 / 3), rtol=1e-6)
 
 
+def test_norm_of_every_order() -> None:
+    x = tt.tensor([[3.0, -4.0], [0.0, 2.0]])
+    assert x.norm(float("-inf")).item() == 0.0  # min |x|
+    assert x.norm(float("-inf"), dim=1).tolist() == [3.0, 0.0]
+    assert x.norm(0).item() == 3.0  # the number of nonzeros
+    assert x.norm(0).dtype is tt.float32
+    assert x.norm("fro").item() == x.norm(None).item() == x.norm(2).item()
+    assert x.norm(-1).item() == 0.0  # one zero makes sum(|x|^-1) inf
+    np.testing.assert_allclose(x.norm(-1, dim=1).tolist(), [1 / (1 / 3 + 1 / 4), 0.0])
+    np.testing.assert_allclose(x[0].norm(-2).item(), (3.0**-2 + 4.0**-2) ** -0.5, rtol=1e-6)
+    half = tt.tensor([300.0, 400.0], dtype=tt.float16)
+    assert half.norm().item() == 500.0  # squares accumulated in float32 (300**2 > 65504)
+    assert half.norm().dtype is tt.float16
+    for p in (-1, -2, float("inf"), float("-inf")):
+        with pytest.raises(RuntimeError, match="norm on an empty tensor"):
+            tt.zeros(0).norm(p)
+    assert tt.zeros(0).norm(0).item() == 0.0
+    with pytest.raises(RuntimeError, match="'nuc' is not supported"):
+        x.norm("nuc")
+
+
 @pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
 def test_relu_equals_numpy_maximum_for_every_layout(dtype: Any) -> None:
     # relu compares contiguous data with a shared zero array (a faster NumPy loop); the
@@ -663,3 +709,32 @@ def test_relu_equals_numpy_maximum_for_every_layout(dtype: Any) -> None:
     np.testing.assert_array_equal(tt.relu(tt.from_numpy(big)).numpy(), np.maximum(big, 0))
     small = tt.from_numpy(base[:1, :1])  # below the size: the plain call
     np.testing.assert_array_equal(tt.relu(small).numpy(), np.maximum(base[:1, :1], 0))
+
+
+def test_float16_times_or_over_a_scalar_computes_in_float32_and_rounds_once() -> None:
+    h = tt.tensor([0.001], dtype=tt.float16)
+    assert (h * 100000.0).item() == 100.0625  # 1e5 rounded to float16 first would be inf
+    assert (100000.0 * h).item() == 100.0625
+    assert (h / 1e-5).item() == 100.0625  # not 99.875 (1e-5 rounded to float16 first)
+    assert (h * tt.tensor(1e5)).dtype is tt.float16  # a 0-d float32 tensor: same rule
+    assert (h * tt.tensor(1e5)).item() == 100.0625
+    assert (tt.tensor([1000.0], dtype=tt.float16) * 1e-8).item() == pytest.approx(1.0014e-5, 1e-3)
+    g = tt.tensor([0.001], dtype=tt.float16)
+    g.mul_(100000.0)
+    assert g.item() == 100.0625
+    assert g.dtype is tt.float16
+
+
+def test_module_add_sub_div_take_alpha_a_leading_number_and_rounding_modes() -> None:
+    x = tt.tensor([1.0, -2.0])
+    assert tt.add(x, x, alpha=2).tolist() == [3.0, -6.0]
+    assert tt.sub(x, 1.0, alpha=2).tolist() == [-1.0, -4.0]
+    assert tt.add(2, x).tolist() == [3.0, 0.0]
+    assert tt.sub(2, x).tolist() == [1.0, 4.0]
+    i = tt.tensor([7, -7])
+    assert tt.div(i, 2, rounding_mode="trunc").tolist() == [3, -3]
+    assert tt.div(i, 2, rounding_mode="floor").tolist() == [3, -4]
+    assert i.div(2, rounding_mode="trunc").dtype is tt.int64
+    assert i.clone().div_(2, rounding_mode="trunc").tolist() == [3, -3]
+    with pytest.raises(RuntimeError, match="rounding_mode to be one of"):
+        tt.div(i, 2, rounding_mode="round")

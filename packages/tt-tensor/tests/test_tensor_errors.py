@@ -166,3 +166,33 @@ def test_unsupported_dtypes_are_named() -> None:
         tt.tensor([1.0], dtype="complex64")
     with pytest.raises(TypeError, match=r"to: 'int128' is not a supported dtype"):
         tt.ones(1).to("int128")
+
+
+def test_a_python_number_that_does_not_fit_the_dtype_raises_naming_the_op() -> None:
+    with pytest.raises(RuntimeError, match="full: value nan cannot be converted to type int64"):
+        tt.full((2,), float("nan"), dtype=tt.int64)
+    with pytest.raises(RuntimeError, match=r"masked_fill: value 300 .* int8 without overflow"):
+        tt.zeros(2, dtype=tt.int8).masked_fill(tt.tensor([True, False]), 300)
+    with pytest.raises(RuntimeError, match=r"clamp: value 1000000\.0 .* float16"):
+        tt.zeros(2, dtype=tt.float16).clamp(max=1e6)
+    with pytest.raises(RuntimeError, match=r"tensor: value 300 .* uint8"):
+        tt.tensor([1, 300], dtype=tt.uint8)
+    with pytest.raises(ValueError, match=r"tensor: Overflow .* 9223372036854775808"):
+        tt.tensor([2**63])
+    x = tt.zeros(2, dtype=tt.int64)
+    with pytest.raises(RuntimeError, match="setitem: value nan"):
+        x[0] = float("nan")
+    assert x.tolist() == [0, 0]  # raised before writing
+    # What fits converts: -1 wraps into uint8 (by at most 255), 1.5 truncates, inf is a float.
+    assert tt.full((2,), -1, dtype=tt.uint8).tolist() == [255, 255]
+    assert tt.tensor([0, 3, 200], dtype=tt.uint8).clamp(-2).tolist() == [254, 254, 254]
+    assert tt.full((1,), float("inf"), dtype=tt.float16).tolist() == [float("inf")]
+    assert (tt.zeros(1, dtype=tt.int8) + 300).tolist() == [44]  # arithmetic wraps
+
+
+def test_in_place_clamp_by_float_tensor_bounds_of_an_int_tensor_raises() -> None:
+    x = tt.tensor([1, 5])
+    with pytest.raises(RuntimeError, match="clamp_: result type float32 can't be cast"):
+        x.clamp_(min=tt.tensor([2.5, 2.5]))
+    assert x.tolist() == [1, 5]
+    assert x.clamp_(min=tt.tensor([2, 2])).tolist() == [2, 5]

@@ -80,6 +80,20 @@ def test_integer_tensor_indices_match_numpy_and_copy(a: np.ndarray) -> None:
     assert x[tt.tensor([0, 1], dtype=tt.int32)].shape == (2, 3, 4)
 
 
+def test_an_int_is_applied_before_the_index_tensors_like_pytorch() -> None:
+    # NumPy counts the int as an advanced index split from [0, 1] by the slice and puts the
+    # index dim first, (2, 3); PyTorch selects first, then indexes dim 1 of x[0]: (3, 2).
+    x = tt.arange(24).reshape(2, 3, 4)
+    assert x[0, :, [0, 1]].tolist() == [[0, 1], [4, 5], [8, 9]]
+    assert x[tt.tensor(1), :, tt.tensor([3])].tolist() == [[15], [19], [23]]
+    assert x[[0, 1], :, 0].tolist() == [[0, 4, 8], [12, 16, 20]]  # no difference here
+    y = tt.zeros(2, 3, 4)
+    y[0, :, tt.tensor([0, 1])] = tt.arange(6.0).reshape(3, 2)
+    assert y[0, :, :2].tolist() == [[0.0, 1.0], [2.0, 3.0], [4.0, 5.0]]
+    assert y[1].sum().item() == 0.0
+    assert y[0, :, 2:].sum().item() == 0.0
+
+
 def test_bool_masks_select_elements_and_copy(a: np.ndarray) -> None:
     x = tt.tensor(a)
     m = a > 10
@@ -261,3 +275,17 @@ def test_scatter_add_accumulates_repeated_indices() -> None:
         tt.zeros(4, dtype=tt.int64), 0, tt.tensor([1, 1, 3]), tt.tensor([5, 6, 7])
     )
     assert ints.tolist() == [0, 11, 0, 7]
+
+
+def test_gather_of_a_vector_with_a_0d_index_and_index_select_of_a_0d_tensor() -> None:
+    out = tt.arange(5.0).gather(0, tt.tensor(3))
+    assert out.shape == ()
+    assert out.item() == 3.0
+    x = tt.tensor(7.0)
+    sel = x.index_select(0, tt.tensor([0]))
+    assert sel.shape == ()
+    assert sel.item() == 7.0
+    sel.fill_(0.0)  # a copy
+    assert x.item() == 7.0
+    with pytest.raises(RuntimeError, match="Index to scalar can have only 1 value, got 2"):
+        x.index_select(0, tt.tensor([0, 0]))

@@ -212,6 +212,14 @@ def test_all_and_any(dim: Any) -> None:
     )
 
 
+def test_all_and_any_with_an_empty_dim_tuple_reduce_nothing() -> None:
+    x = tt.tensor([[0, 2], [1, 1]])
+    assert x.all(()).tolist() == [[False, True], [True, True]]
+    assert tt.any(x, []).tolist() == [[False, True], [True, True]]
+    assert tt.tensor([0, 2], dtype=tt.uint8).all(()).tolist() == [0, 1]  # uint8 stays uint8
+    assert x.sum(()).item() == 4  # sum reads () as every dim, as PyTorch does
+
+
 def test_all_and_any_of_numbers_test_nonzero() -> None:
     assert not tt.tensor([1, 0]).all().item()
     assert tt.tensor([1, 0]).any().item()
@@ -227,6 +235,21 @@ def test_cumsum_matches_numpy(a: np.ndarray, dim: int) -> None:
     np.testing.assert_allclose(out.numpy(), np.cumsum(a, axis=dim), rtol=1e-5, atol=1e-6)
     assert tt.cumsum(tt.tensor([1, 2, 3]), 0).tolist() == [1, 3, 6]
     assert tt.tensor([1, 2]).cumsum(0, dtype=tt.float32).dtype is tt.float32
+
+
+def test_cumsum_of_float16_accumulates_in_float32() -> None:
+    out = tt.ones(3000, dtype=tt.float16).cumsum(0)
+    assert out.dtype is tt.float16
+    assert out[-1].item() == 3000.0  # a float16 running sum would stop at 2048 (2048 + 1)
+    assert out[2048].item() == 2048.0  # (2049 rounds to 2048 in float16 either way)
+
+
+@pytest.mark.parametrize("op", ["sum", "mean", "amax", "amin", "all", "any", "var", "std"])
+def test_a_zero_dim_tensor_rejects_dims_other_than_minus_one_and_zero(op: str) -> None:
+    x = tt.tensor(3.0)
+    with pytest.raises(IndexError, match=r"dim 5 is out of range.*\[-1, 0\]"):
+        getattr(x, op)(5)
+    assert getattr(x, op)(-1).shape == ()
 
 
 def test_reductions_of_zero_dim_tensors() -> None:
@@ -257,3 +280,20 @@ def test_bad_reduction_dim_names_the_dim_and_ndim() -> None:
         tt.ones(2).sum(1.0)
     with pytest.raises(TypeError, match="dim must be an int, got float"):
         tt.ones(2).sum((0.0,))
+
+
+def test_var_and_std_take_pytorchs_positional_unbiased_and_keepdim() -> None:
+    x = tt.tensor([[1.0, 2.0, 3.0, 6.0]])
+    assert x.var(1, False).tolist() == [3.5]  # population variance: 14 / 4
+    np.testing.assert_allclose(x.var(1, True, True).numpy(), [[14.0 / 3]], rtol=1e-6)
+    np.testing.assert_allclose(tt.std(x, 1, False).numpy(), [3.5**0.5], rtol=1e-6)
+    assert x.var(False).item() == 3.5
+    with pytest.raises(RuntimeError, match="both unbiased and correction"):
+        x.var(1, True, correction=0)
+
+
+def test_argmax_of_a_bool_tensor_raises_but_max_along_a_dim_works() -> None:
+    b = tt.tensor([False, True])
+    with pytest.raises(RuntimeError, match=r"argmax\(\): does not support bool input"):
+        b.argmax()
+    assert b.max(0).indices.item() == 1

@@ -69,8 +69,23 @@ def test_view_of_a_non_contiguous_tensor_works_when_the_strides_allow(x: tt.Tens
     np.testing.assert_array_equal(v.numpy(), ref(x).transpose(1, 0, 2).reshape(3, 2, 2, 2))
 
 
-def test_view_with_a_dtype_converts(x: tt.Tensor) -> None:
-    assert x.view(tt.float64).dtype is tt.float64
+def test_view_with_a_dtype_reinterprets_the_bytes(x: tt.Tensor) -> None:
+    # (Was "converts", a documented difference; now PyTorch's bit reinterpretation.)
+    wide = x.view(tt.float64)
+    assert wide.dtype is tt.float64
+    assert wide.shape == (2, 3, 2)  # last dim halved
+    assert shares(x, wide)
+    assert tt.tensor([1.0, 2.0]).view(tt.int32).tolist() == [1065353216, 1073741824]
+    assert tt.tensor([1.0]).view(tt.float16).tolist() == [0.0, 1.875]
+    b = tt.tensor([1.0, 2.0])
+    b.view(tt.int32)[0] = 0  # writes through: the float 0.0 has all bits zero
+    assert b.tolist() == [0.0, 2.0]
+    with pytest.raises(RuntimeError, match=r"size\(-1\) must be divisible by 2"):
+        tt.zeros(3).view(tt.float64)
+    with pytest.raises(RuntimeError, match=r"stride\(-1\) must be 1"):
+        tt.zeros(4, 2).t().view(tt.float16)
+    with pytest.raises(RuntimeError, match=r"dim\(\) cannot be 0"):
+        tt.zeros(()).view(tt.float16)
 
 
 def test_flatten_and_unflatten(x: tt.Tensor) -> None:
@@ -330,8 +345,11 @@ def test_negative_pad_crops_and_still_copies() -> None:
     assert tt.pad(tt.ones(2, 3), (-1, -1)).shape == (2, 1)
     for widths in ((-1, -1), (0, 0), (1, -2)):
         assert not shares(x, tt.pad(x, widths)), widths
-    with pytest.raises(RuntimeError, match="pad: the padded size of dim 0 would be negative"):
+    with pytest.raises(RuntimeError, match="pad: narrow\\(\\): length must be non-negative"):
         tt.pad(tt.ones(2), (-2, -1))
+    # PyTorch crops before it pads: the crop alone must fit, even if the padding would refill.
+    with pytest.raises(RuntimeError, match="cropping 0 and 4 from dim 0 of size 3"):
+        tt.pad(tt.ones(3), (2, -4))
 
 
 def test_pad_argument_checks() -> None:
@@ -446,3 +464,25 @@ def test_writes_through_views_change_the_base(x: tt.Tensor) -> None:
     assert x[0, 0, 1].item() == 50.0
     assert x[1, 0, 0].item() == 7.0
     assert x._version == 4
+
+
+def test_cat_skips_empty_1d_tensors_like_pytorch() -> None:
+    out = tt.cat([tt.zeros(0, dtype=tt.float64), tt.ones(2, 3), tt.zeros(0)], dim=1)
+    assert out.shape == (2, 3)
+    assert out.dtype is tt.float64  # the skipped tensors still promote
+    assert out.tolist() == [[1.0] * 3] * 2
+    with pytest.raises(RuntimeError, match="same number of dimensions"):
+        tt.cat([tt.zeros(0, 2), tt.ones(2, 3, 4)])
+
+
+def test_movedim_with_sequences_of_dims() -> None:
+    x = tt.zeros(2, 3, 4, 5)
+    assert x.movedim((0, 1), (2, 0)).shape == (3, 4, 2, 5)
+    assert tt.movedim(x, [3, 0], [0, -1]).shape == (5, 3, 4, 2)
+    with pytest.raises(RuntimeError, match="same number of dims"):
+        x.movedim((0, 1), (2,))
+
+
+def test_split_with_a_negative_size_raises() -> None:
+    with pytest.raises(RuntimeError, match="only non-negative entries"):
+        tt.arange(4).split([5, -1])

@@ -21,6 +21,11 @@ shared between backward calls, and a chain of 100,000 operations needs no recurs
 them raises.  With ``create_graph`` the formulas run with recording on, so the gradients have a
 graph of their own (its nodes are newer, and never reached from this graph).
 
+``grad(outputs, inputs)`` (``capture``) first marks the nodes on a path from the outputs down
+to an input (one pass, see ``_on_paths``) and runs only those: a non-leaf input's own node does
+not run (its saved tensors stay), and no hook fires off those paths.  Hooks run on the gradient
+arriving at their tensor; one that changes its size or dtype raises.
+
 Cost: O(nodes log nodes + edges) Python steps plus the formulas' own work.  Memory: one
 gradient buffer per node that has received a gradient and not yet run, plus the leaves' totals.
 """
@@ -62,12 +67,64 @@ def _owner(t: Tensor) -> int:
     return id(a.base if a.base is not None else a)
 
 
-def _run_hooks(hooks: Any, g: Tensor) -> Tensor:
+def _run_hooks(hooks: Any, g: Tensor, kept: set[int]) -> Tensor:
+    """Run the hooks in order, each on the previous one's result.  A hook may keep the
+    gradient it receives (or return one it keeps): those buffers join ``kept``, so a leaf
+    stores a copy of them (the later in-place accumulation must not change what it holds)."""
+    kept.add(_owner(g))
     for h in hooks:
         r = h(g)
         if r is not None:
+            if not isinstance(r, Tensor):
+                raise TypeError(f"expected Variable, but hook returned '{type(r).__name__}'")
+            if r._data.shape != g._data.shape or r._data.dtype != g._data.dtype:
+                _raise_hook_changed(h, g, r)
             g = r
+            kept.add(_owner(g))
     return g
+
+
+def _raise_hook_changed(h: Any, g: Tensor, r: Tensor) -> None:
+    name = getattr(h, "__name__", type(h).__name__)
+    if r._data.shape != g._data.shape:
+        raise RuntimeError(
+            f"hook '{name}' has changed the size of value (was {tuple(g._data.shape)} got "
+            f"{tuple(r._data.shape)})"
+        )
+    raise RuntimeError(
+        f"hook '{name}' has changed the type of value (was {g.dtype.name} got {r.dtype.name})"
+    )
+
+
+_NONE: frozenset[Any] = frozenset()  # backward(): no path sets to build
+
+
+def _on_paths(roots: Sequence[Tensor], targets: dict[Any, int]) -> tuple[set[Any], set[Any]]:
+    """For ``autograd.grad``: the nodes and leaves on a path from ``roots`` down to a target
+    (``needed``), and among them the nodes that must run (``run``: some input of theirs is
+    needed; a target's own node runs only then).  Two passes without recursion: collect what
+    the roots reach, then visit it oldest first (every edge points to an older node), so each
+    node's inputs are decided before it.  Cost: O(reached nodes log + edges)."""
+    reached: dict[Any, None] = {}
+    stack: list[Any] = [t.grad_fn or t for t in roots]
+    while stack:
+        e = stack.pop()
+        if e in reached:
+            continue
+        reached[e] = None
+        if not isinstance(e, Tensor):
+            stack.extend(n for n in e.next if n is not None and n not in reached)
+    needed: set[Any] = set()
+    run: set[Any] = set()
+    nodes = sorted((e for e in reached if not isinstance(e, Tensor)), key=lambda n: n.seq)
+    needed.update(e for e in reached if isinstance(e, Tensor) and e in targets)
+    for n in nodes:
+        if any(e is not None and e in needed for e in n.next):
+            run.add(n)
+            needed.add(n)
+        elif n in targets:
+            needed.add(n)
+    return needed, run
 
 
 def run_backward(
@@ -96,8 +153,11 @@ def run_backward(
                 heappush(heap, (-key.seq, key))
     targets: dict[Any, int] = {}
     captured: dict[Any, Tensor] = {}
+    needed: set[Any] | frozenset[Any] = _NONE
+    run: set[Any] | frozenset[Any] = _NONE
     if capture is not None:
         targets = {t.grad_fn or t: i for i, t in enumerate(capture)}
+        needed, run = _on_paths(roots, targets)
 
     # A gradient buffer may pass unchanged through several nodes (add hands its gradient on as
     # is), so one buffer can reach several leaves.  A leaf's .grad is later updated in place,
@@ -111,14 +171,19 @@ def run_backward(
         while heap:
             key = heappop(heap)[1]
             g = buffers.pop(key)
-            if key.hooks:
-                g = _run_hooks(key.hooks, g)
-            if key.retained is not None and capture is None:
+            # (With autograd.grad, a node off every path to an input is skipped: no hooks,
+            # no retained grad, not run.  The rare cases test it; the common one, once.)
+            if key.hooks and (not targets or key in needed):
+                g = _run_hooks(key.hooks, g, kept)
+            if key.retained is not None and (not targets or key in needed):
                 t = key.retained()
-                if t is not None:
+                if t is not None and t.grad_fn is key:  # (an in-place op moved it on: not)
                     t.grad = _keep(g, kept) if t.grad is None else t.grad + g
-            if targets and key in targets:
-                captured[key] = g
+            if targets:  # autograd.grad: run only the nodes on a path to an input
+                if key in targets:
+                    captured[key] = g
+                if key not in run:
+                    continue
             in_grads = key.apply(g)  # (one per edge: Node.apply checks the count)
             if not retain_graph:
                 key.release()
@@ -135,12 +200,14 @@ def run_backward(
                         heappush(heap, (-e.seq, e))
         for leaf in leaves:  # every node has run: each leaf's total is complete
             g = buffers.pop(leaf)
+            if targets and leaf not in targets:
+                continue  # autograd.grad: a leaf that is not an input (its hooks do not fire)
             meta = leaf._meta
             if meta and meta.get("hooks"):
-                g = _run_hooks(meta["hooks"], g)
+                g = _run_hooks(meta["hooks"], g, kept)
             if capture is None:
                 _accumulate(leaf, g, kept, create_graph)
-            elif leaf in targets:
+            else:
                 captured[leaf] = g
     finally:
         _enabled[0] = prev
@@ -160,18 +227,22 @@ def _keep(g: Tensor, kept: set[int]) -> Tensor:
 
 
 def _accumulate(leaf: Tensor, g: Tensor, kept: set[int], create_graph: bool) -> None:
-    """Add ``g`` to ``leaf.grad``; never let two kept gradients share one buffer."""
-    if leaf.grad is None:
+    """Add ``g`` to ``leaf.grad``; never let two kept gradients share one buffer.  (Through
+    the slot: ``g`` has the leaf's shape and dtype, which the ``grad`` setter would check.)"""
+    have = leaf._grad
+    if have is None:
         if not create_graph:
             g = _keep(g, kept)
             if g._requires_grad:  # (a hook's result may carry a graph: keep none of it)
                 g = g.detach()
-        leaf.grad = g
+        elif g._base is not None:
+            g = g.clone()  # (as PyTorch: a .grad with a graph is no view; detach_() works)
+        leaf._grad = g
     elif create_graph:
-        leaf.grad = leaf.grad + g
+        leaf._grad = have + g
     else:
-        leaf.grad._data += g._data
-        leaf.grad._vc[0] += 1
+        have._data += g._data
+        have._vc[0] += 1
 
 
 def backward(
@@ -222,6 +293,12 @@ def grad(
         gos: list[Tensor | None] = [grad_outputs] * len(outs)
     else:
         gos = list(grad_outputs)
+        for go in gos:
+            if go is not None and not isinstance(go, Tensor):
+                raise TypeError(
+                    "grad: gradients can be either Tensors or None, but got "
+                    f"{type(go).__name__} in grad_outputs"
+                )
     for i, t in enumerate(ins):
         if not t._requires_grad:
             raise RuntimeError(f"grad: input {i} does not require grad")

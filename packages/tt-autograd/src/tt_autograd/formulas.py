@@ -28,7 +28,8 @@ from tt_tensor.linalg import matmul_t
 from tt_tensor.reduction import sum_dims
 from tt_tensor.shape import expand_to, unfold_backward
 
-from .node import Node
+from .grad_mode import no_grad
+from .node import Node, ViewNode
 
 __all__ = ["NODE_CLASSES", "derivative", "sum_to"]
 
@@ -53,7 +54,7 @@ def derivative(
         cls_name = "".join(p.capitalize() for p in name.split("_")) + "Backward0"
         cls = type(
             cls_name,
-            (Node,),
+            (ViewNode if op.view else Node,),  # a view's node keeps the view linked to its input
             {
                 "__slots__": (),
                 "formula": staticmethod(formula),
@@ -197,7 +198,12 @@ def _floor_divide(ctx: Node, g: Tensor) -> Grads:
 def _remainder(ctx: Node, g: Tensor) -> Grads:
     a, b = ctx.saved_tensors
     ga = sum_to(g, ctx.shapes[0]) if ctx.next[0] is not None else None
-    gb = sum_to(-g * tt.floor_divide(a, b), ctx.shapes[1]) if ctx.next[1] is not None else None
+    gb = None
+    if ctx.next[1] is not None:
+        # The quotient is piecewise constant (its derivative is 0): compute it unrecorded.
+        with no_grad():
+            q = tt.floor_divide(a, b)
+        gb = sum_to(-g * q, ctx.shapes[1])
     return ga, gb
 
 
@@ -411,13 +417,24 @@ def _mean(ctx: Node, g: Tensor) -> Grads:
 
 
 def _extreme(ctx: Node, g: Tensor) -> Grads:
+    # The gradient is split evenly among the elements equal to the result.  Over one or more
+    # dims (amax/amin, PyTorch's rule) a slice whose result is NaN matches no element: its
+    # count is 0 and every element of it gets NaN.  Over the whole tensor (max()/min()) a NaN
+    # result goes, split evenly, to the NaN elements (PyTorch's evenly_distribute_backward).
     a, out = ctx.saved_tensors
     dims, _ = ctx.params
     shape = ctx.shapes[0]
     assert shape is not None
     ks = _keepdim_shape(shape, dims)
-    mask = a == out.reshape(ks)
+    outk = out.reshape(ks)
+    mask = a == outk
+    if dims is None and bool(outk.isnan().all()):
+        mask = a.isnan()
     count = mask.sum(dims, keepdim=True)
+    if dims is not None and not bool(count.all()):  # a NaN slice (PyTorch's 0 / 0, unwarned)
+        empty = count == 0
+        gk = tt.where(mask, g.reshape(ks) / tt.where(empty, 1, count), 0.0)
+        return (tt.where(empty, float("nan"), gk),)
     return (tt.where(mask, g.reshape(ks) / count, 0.0),)
 
 
@@ -427,29 +444,40 @@ derivative("amin", saves=(0, -1))(_extreme)
 
 @derivative("prod", saves=(0, -1))
 def _prod(ctx: Node, g: Tensor) -> Grads:
+    # d prod / d a_i is the product of the other elements of a_i's slice: out / a_i when the
+    # slice has no zero.  With zeros, write the product of the others as (product over the
+    # nonzero others) * (product over the zero others) and build each factor from tensor ops
+    # that are exact where they are evaluated, so a second derivative (create_graph) is right:
+    #   p / a1        with a1 = a where a != 0 else 1, p = prod(a1): the nonzero others;
+    #   F             the zero others: 1 (no zero), s = sum of the zeros (one zero, not i),
+    #                 and with two zeros s - a_i (i one of them) or e2 = (s^2 - sum a_z^2) / 2.
+    # With three or more zeros every first and second derivative is 0: F is 0 * s.
+    # Cost: a few passes over ``a`` on the zero path; one product and division otherwise.
     a, out = ctx.saved_tensors
     dims, _, _ = ctx.params
     shape = ctx.shapes[0]
     assert shape is not None
     ks = _keepdim_shape(shape, dims)
     gk = g.reshape(ks)
-    if bool((a != 0).all()):
+    zero = a == 0
+    if not bool(zero.any()):
         return (gk * out.reshape(ks) / a,)
-    if tt.is_tensor(g) and g.requires_grad:
-        raise NotImplementedError("prod: double backward through an input containing zeros")
-    return (gk * tt.from_numpy(_exclusive_prod(a.detach().numpy(), dims)),)
+    a1 = tt.where(zero, 1.0, a)
+    nonzero_others = a1.prod(None if dims is None else dims[0]).reshape(ks) / a1
+    az = tt.where(zero, a, 0.0)  # value 0, but its gradient reaches the zeros
+    s = _sum_keep(az, dims)
+    nz = _sum_keep(zero, dims)
+    e2 = (s * s - _sum_keep(az * az, dims)) * 0.5
+    zero_others = tt.where(
+        nz < 2,
+        tt.where(zero | (nz == 0), 1.0, s),
+        tt.where(nz == 2, tt.where(zero, s - az, e2), s * 0.0),
+    )
+    return (gk * (nonzero_others * zero_others),)
 
 
-def _exclusive_prod(x: Any, dims: Any) -> Any:
-    """Product of all other elements of each reduced slice, exact with zeros."""
-    axis = tuple(range(x.ndim)) if dims is None else tuple(dims)
-    moved = np.moveaxis(x, axis, tuple(range(x.ndim - len(axis), x.ndim)))
-    flat = moved.reshape(*moved.shape[: x.ndim - len(axis)], -1)
-    ones = np.ones_like(flat[..., :1])
-    left = np.cumprod(np.concatenate([ones, flat[..., :-1]], -1), -1)
-    right = np.cumprod(np.concatenate([ones, flat[..., :0:-1]], -1), -1)[..., ::-1]
-    excl = (left * right).reshape(moved.shape)
-    return np.moveaxis(excl, tuple(range(x.ndim - len(axis), x.ndim)), axis)
+def _sum_keep(t: Tensor, dims: Any) -> Tensor:
+    return t.sum(dims, keepdim=True)
 
 
 @derivative("cumsum")

@@ -75,12 +75,32 @@ def _function_formula(ctx: Node, g: Tensor) -> tuple[Tensor | None, ...]:
     if not isinstance(grads, tuple):
         grads = (grads,)
     n = len(ctx.next)
+    if len(grads) > n and all(gr is None for gr in grads[n:]):
+        grads = grads[:n]  # trailing Nones beyond the arguments are accepted (PyTorch)
     if len(grads) != n:
         raise RuntimeError(
-            f"function {ctx._fn.__name__}.backward returned {len(grads)} gradients but "
-            f"forward took {n} arguments"
+            f"function {ctx._fn.__name__}Backward returned an incorrect number of gradients "
+            f"(expected {n}, got {len(grads)})"
         )
-    return tuple(gr if isinstance(gr, Tensor) else None for gr in grads)
+    for i, gr in enumerate(grads):
+        if gr is None or isinstance(gr, Tensor):
+            if gr is not None and ctx.shapes[i] is None:
+                _raise_not_a_tensor_input(ctx, i)
+            continue
+        if ctx.shapes[i] is None:
+            _raise_not_a_tensor_input(ctx, i)
+        raise RuntimeError(
+            f"function {ctx._fn.__name__}Backward: expected Variable or None (got "
+            f"{type(gr).__name__}) as the gradient at position {i + 1}"
+        )
+    return tuple(grads)
+
+
+def _raise_not_a_tensor_input(ctx: FunctionCtx, i: int) -> None:
+    raise RuntimeError(
+        f"function {ctx._fn.__name__}Backward returned a gradient different than None at "
+        f"position {i + 1}, but the corresponding forward input was not a Variable"
+    )
 
 
 FunctionCtx.formula = staticmethod(_function_formula)

@@ -3,13 +3,16 @@
 ``no_grad()`` turns recording off (no graph is built at all: no nodes, no saved tensors), for
 inference and for optimizer updates.  ``enable_grad()`` turns it back on inside a ``no_grad``
 block; ``set_grad_enabled(mode)`` chooses.  Each works as a context manager and as a function
-decorator.  The mode is process-wide (PyTorch's is per thread).
+decorator; decorating a generator function applies the mode inside the generator, each time
+it resumes (not while its caller runs between two ``yield``).  The mode is process-wide
+(PyTorch's is per thread).
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+import inspect
+from collections.abc import Callable, Generator
 from typing import Any, TypeVar
 
 __all__ = [
@@ -39,6 +42,43 @@ def records(*inputs: object) -> bool:
     return _enabled[0] and any(getattr(t, "_requires_grad", False) for t in inputs)
 
 
+def _decorate(fn: F, mode: Callable[[], Any]) -> F:
+    """``fn`` run under ``with mode():``; a generator function gets the mode around each of
+    its resumptions instead (PyTorch's ``_DecoratorContextManager``)."""
+    if inspect.isgeneratorfunction(fn):
+
+        @functools.wraps(fn)
+        def generator(*args: Any, **kwargs: Any) -> Generator[Any, Any, Any]:
+            gen = fn(*args, **kwargs)
+            try:
+                with mode():
+                    response = gen.send(None)
+                while True:
+                    try:
+                        request = yield response
+                    except GeneratorExit:
+                        with mode():
+                            gen.close()
+                        raise
+                    except BaseException as e:  # thrown in: pass it on, under the mode
+                        with mode():
+                            response = gen.throw(e)
+                    else:
+                        with mode():
+                            response = gen.send(request)
+            except StopIteration as e:
+                return e.value
+
+        return generator  # type: ignore[return-value]
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        with mode():
+            return fn(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
 class _Mode:
     """Base for the mode context managers: set ``_mode`` on enter, restore on exit."""
 
@@ -57,14 +97,12 @@ class _Mode:
     def __call__(self, fn: F) -> F:
         mode = self._mode  # not self.__class__(): inference_mode(False) must keep its mode
 
-        @functools.wraps(fn)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
+        def fresh() -> _Mode:
             ctx = _Mode()
             ctx._mode = mode
-            with ctx:
-                return fn(*args, **kwargs)
+            return ctx
 
-        return wrapper  # type: ignore[return-value]
+        return _decorate(fn, fresh)
 
 
 class _BareDecorator(_Mode):
@@ -125,10 +163,4 @@ class set_grad_enabled(_Mode):
     def __call__(self, fn: F) -> F:
         _enabled[0] = self._prev.pop()
         mode = self._mode
-
-        @functools.wraps(fn)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            with set_grad_enabled(mode):
-                return fn(*args, **kwargs)
-
-        return wrapper  # type: ignore[return-value]
+        return _decorate(fn, lambda: set_grad_enabled(mode))

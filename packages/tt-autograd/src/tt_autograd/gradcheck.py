@@ -11,11 +11,13 @@ along ``v`` must equal ``(J^T u) . v`` from one backward with gradient ``u``.
 it checks second derivatives computed with ``create_graph=True``.
 
 Cost: full mode runs ``2 * n_in`` forwards and ``n_out`` backwards; projection mode a few of
-each.  Inputs must be float64: float32 finite differences are too coarse to be a test.
+each.  Inputs should be float64: float32 finite differences are too coarse to be a test (a
+float32 input gets a warning, as in PyTorch, and the check usually fails).
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -29,7 +31,7 @@ from .engine import grad
 __all__ = ["GradcheckError", "gradcheck", "gradgradcheck"]
 
 
-class GradcheckError(AssertionError):
+class GradcheckError(RuntimeError):
     """Raised when analytical and numerical derivatives disagree."""
 
 
@@ -39,13 +41,21 @@ def _outputs(fn: Callable[..., Any], inputs: Sequence[Any]) -> list[Tensor]:
     return [o for o in outs if isinstance(o, Tensor)]
 
 
+def _as_list(inputs: Tensor | Sequence[Any]) -> list[Any]:
+    """``inputs`` as a list: a single tensor is the one argument (as in PyTorch)."""
+    return [inputs] if isinstance(inputs, Tensor) else list(inputs)
+
+
 def _diff_inputs(inputs: Sequence[Any]) -> list[int]:
     idx = [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x.requires_grad]
     for i in idx:
         if inputs[i].dtype != tt.float64:
-            raise ValueError(
-                f"gradcheck: input {i} is {inputs[i].dtype.name}; use float64 inputs "
-                "(finite differences in lower precision are not a reliable test)"
+            warnings.warn(
+                f"gradcheck: input #{i} requires gradient and is {inputs[i].dtype.name}, not "
+                "float64: finite differences in lower precision are not a reliable test, so "
+                "the check will likely fail",
+                UserWarning,
+                stacklevel=3,
             )
     return idx
 
@@ -91,7 +101,7 @@ def _analytic_vjp(
 
 def gradcheck(
     fn: Callable[..., Any],
-    inputs: Sequence[Any],
+    inputs: Tensor | Sequence[Any],
     *,
     eps: float = 1e-6,
     atol: float = 1e-5,
@@ -101,8 +111,10 @@ def gradcheck(
     raise_exception: bool = True,
     seed: int = 0,
 ) -> bool:
-    """Check ``fn``'s gradients with respect to every float64 input that requires grad."""
-    inputs = list(inputs)
+    """Check ``fn``'s gradients with respect to every input that requires grad (``inputs``: a
+    tensor or a sequence of arguments).  Returns ``True``, or on a mismatch raises
+    :class:`GradcheckError` (``False`` with ``raise_exception=False``)."""
+    inputs = _as_list(inputs)
     idx = _diff_inputs(inputs)
     if not idx:
         raise ValueError("gradcheck: no input requires grad")
@@ -185,20 +197,31 @@ def _projection_check(
 
 def gradgradcheck(
     fn: Callable[..., Any],
-    inputs: Sequence[Any],
+    inputs: Tensor | Sequence[Any],
+    grad_outputs: Tensor | Sequence[Tensor] | None = None,
     *,
     eps: float = 1e-6,
     atol: float = 1e-5,
     rtol: float = 1e-3,
     max_full: int = 64,
+    raise_exception: bool = True,
     seed: int = 0,
 ) -> bool:
-    """Check second derivatives: gradcheck of ``(x, u) -> d(u . fn(x))/dx``."""
-    inputs = list(inputs)
+    """Check second derivatives: gradcheck of ``(x, u) -> d(u . fn(x))/dx``.  ``grad_outputs``
+    are the ``u`` (one per output; random float64 ones requiring grad by default): those that
+    require grad are checked as inputs too."""
+    inputs = _as_list(inputs)
     idx = _diff_inputs(inputs)
     outs = _outputs(fn, inputs)
-    rng = np.random.default_rng(seed + 1)
-    us = [tt.from_numpy(rng.standard_normal(tuple(o.shape))).requires_grad_(True) for o in outs]
+    if grad_outputs is None:
+        rng = np.random.default_rng(seed + 1)
+        us = [tt.from_numpy(rng.standard_normal(tuple(o.shape))).requires_grad_(True) for o in outs]
+    else:
+        us = _as_list(grad_outputs)
+        if len(us) != len(outs):
+            raise ValueError(
+                f"gradgradcheck: got {len(us)} grad_outputs for {len(outs)} outputs of fn"
+            )
     n = len(inputs)
 
     def first_grad(*args: Any) -> tuple[Tensor, ...]:
@@ -210,5 +233,12 @@ def gradgradcheck(
         )
 
     return gradcheck(
-        first_grad, [*inputs, *us], eps=eps, atol=atol, rtol=rtol, max_full=max_full, seed=seed
+        first_grad,
+        [*inputs, *us],
+        eps=eps,
+        atol=atol,
+        rtol=rtol,
+        max_full=max_full,
+        raise_exception=raise_exception,
+        seed=seed,
     )

@@ -73,6 +73,30 @@ class AutogradEngine:
         hooks.append(hook)
         return Handle([(hooks, hook)])
 
+    def rebased(self, tensor: Tensor) -> None:
+        """An in-place op gave ``tensor`` a new node: a retained gradient moves to it, and each
+        live view of ``tensor`` (then each view of those) gets a new node of its view op that
+        reads from the new history, so its gradient reaches what the in-place op used.
+        Iterative; costs one node per live view."""
+        stack = [tensor]
+        while stack:
+            t = stack.pop()
+            meta = t._meta
+            if not meta:
+                continue
+            if meta.get("retains_grad"):
+                self.retain_grad(t)  # .grad is now that of the new value
+            views = meta.get("views")
+            if not views:
+                continue
+            for v in list(views):
+                old = v.grad_fn
+                if old is None:
+                    continue
+                v.grad_fn = type(old)((t,), (t._data,), old.params, v)
+                v._requires_grad = True
+                stack.append(v)
+
     def set_requires_grad(self, tensor: Tensor, flag: bool) -> None:
         if tensor.grad_fn is not None:
             if flag:  # a tensor with a history requires grad (an in-place op just gave it one)
@@ -101,6 +125,14 @@ class AutogradEngine:
         need = target._requires_grad or any(
             t is not None and t is not target and t._requires_grad for t in inputs
         )
+        if not need and target._base is not None and target._base._requires_grad:
+            raise RuntimeError(
+                f"{op.name}_: A view was created in no_grad mode and is being modified inplace "
+                "with grad mode enabled. Given that this use case is ambiguous and error-prone, "
+                "it is forbidden. You can clarify your code by moving both the view and the "
+                "inplace either both inside the no_grad block (if you don't want the inplace to "
+                "be tracked) or both outside (if you want the inplace to be tracked)."
+            )
         if need and target._base is not None:
             raise RuntimeError(
                 f"{op.name}_: in-place operations that record history are not supported on "

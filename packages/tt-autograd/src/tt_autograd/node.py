@@ -19,6 +19,7 @@ Memory: one node per recorded primitive call plus whatever it saves.  After back
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 from itertools import count
 from typing import Any
@@ -28,7 +29,7 @@ from tt_tensor.tensor import _make as _view_of_saved
 
 from .grad_mode import _enabled
 
-__all__ = ["SEQUENCE", "AccumulateGrad", "Node", "SavedOutput"]
+__all__ = ["SEQUENCE", "AccumulateGrad", "Node", "SavedOutput", "ViewNode"]
 
 SEQUENCE = count()  # every recorded node takes the next number (see Node.seq)
 
@@ -232,6 +233,36 @@ class Node:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__}>"
+
+
+class ViewNode(Node):
+    """The node of a view primitive (reshape, permute, getitem, ...).  When its output really
+    shares the input's memory, the two are linked: the view's ``_meta["view_of"]`` is the input,
+    and the input's ``_meta["views"]`` a weak set of its views.  An in-place op that rewrites
+    the input's history then gives each live view a new node on that history (PyTorch
+    regenerates a view's ``grad_fn`` the same way), see ``AutogradEngine.rebased``.  Only
+    recorded views pay for this (one weak reference each)."""
+
+    def __init__(
+        self, inputs: Any, arrays: Any, params: tuple[Any, ...], out: Tensor | None
+    ) -> None:
+        Node.__init__(self, inputs, arrays, params, out)
+        if out is None or out._base is None:
+            return  # a copy (advanced indexing, a non-contiguous reshape): nothing to follow
+        meta = out._meta
+        if meta is None:
+            meta = out._meta = {}
+        if "view_of" in meta:
+            return  # a node regenerated for an existing view: already linked
+        parent = inputs[0]
+        meta["view_of"] = parent
+        pmeta = parent._meta
+        if pmeta is None:
+            pmeta = parent._meta = {}
+        views = pmeta.get("views")
+        if views is None:
+            views = pmeta["views"] = weakref.WeakSet()
+        views.add(out)
 
 
 def _wrap_output(s: SavedOutput, node: Node) -> Tensor:

@@ -28,6 +28,24 @@ def test_inplace_with_history_on_a_view_raises():
     assert y.grad.tolist() == [2.0, 2.0, 2.0]
 
 
+def test_a_view_of_a_constant_does_not_follow_its_base_into_the_graph():
+    # A view recorded in the graph follows an in-place op on its base to the new history, in
+    # both.  A view taken of a tensor that did not require grad was not recorded: tt does not
+    # know of it, so it stays a constant when its base joins the graph; PyTorch's does not.
+    x = tt.ones(2, requires_grad=True)
+    b = tt.zeros(4)
+    v = b[:2]
+    b.add_(tt.ones(4) * x.sum())
+    assert b.requires_grad
+    assert not v.requires_grad
+    tx = torch.ones(2, requires_grad=True)
+    tb = torch.zeros(4)
+    tv = tb[:2]
+    tb.add_(torch.ones(4) * tx.sum())
+    assert tb.requires_grad
+    assert tv.requires_grad
+
+
 def test_scatter_add_gradient_of_a_larger_src():
     # scatter_add reads src only where index reaches (index may be smaller than src).  tt
     # gives the unread entries of src a zero gradient; PyTorch's backward returns a gradient

@@ -233,3 +233,10 @@ def test_cast_to_an_integer_stops_the_gradient(check, rand):
 def test_comparisons_do_not_propagate(check, rand):
     check(lambda m, t, u: (t > 0) * u + (t == t).float() * u, rand(3), rand(3), grad=True)
     check(lambda m, t, u: t.argmax() + u.sum(), rand(3), rand(3), grad=True)
+
+
+def test_float16_with_a_scalar_computes_in_float32(check):
+    # The forward goes through float32 (two casts): the gradient is cast back to float16.
+    x = np.array([0.001, 0.1, -3.0, 2.0e-3], np.float16)
+    check(lambda m, t: t * 1e4 + 1e-4, x, grad=True)
+    check(lambda m, t: t / 1e-3 - 2.5 * t, x, grad=True)

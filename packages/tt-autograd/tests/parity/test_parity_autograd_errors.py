@@ -109,3 +109,71 @@ def test_saved_tensor_modified_in_place(check_raises):
 
     e_tt, _ = check_raises(run)
     assert "modified by an inplace operation" in str(e_tt)
+
+
+def _function(m, grads):
+    class Doubling(autograd(m).Function):
+        @staticmethod
+        def forward(ctx, x, *rest):
+            return x * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            return grads(g)
+
+    return Doubling
+
+
+@pytest.mark.parametrize(
+    ("grads", "extra", "says"),
+    [
+        (lambda g: 2.0, (), "got float"),
+        (lambda g: (g, g), (3.0,), "position 2"),
+        (lambda g: (g, 3.0), (3.0,), "position 2"),
+        (lambda g: (g, g), (), "incorrect number of gradients"),
+    ],
+)
+def test_function_backward_returning_bad_gradients(check_raises, grads, extra, says):
+    e_tt, e_torch = check_raises(
+        lambda m: _function(m, grads).apply(leaf(m), *extra).sum().backward()
+    )
+    assert says in str(e_tt)
+    assert says in str(e_torch)
+
+
+def test_function_backward_may_return_extra_trailing_nones(check):
+    def run(m):
+        x = leaf(m)
+        _function(m, lambda g: (g * 3, None, None)).apply(x).sum().backward()
+        return x.grad
+
+    check(run)
+
+
+@pytest.mark.parametrize(
+    ("value", "says"),
+    [
+        (lambda m: m.ones(4, dtype=m.float64), "size"),
+        (lambda m: m.ones(3, dtype=m.float32), "dtype"),
+        (lambda m: m.ones(3, dtype=m.int64), "dtype"),
+    ],
+)
+def test_assigning_a_grad_of_the_wrong_size_or_dtype(check_raises, value, says):
+    def run(m):
+        x = leaf(m)
+        x.grad = value(m)
+
+    e_tt, e_torch = check_raises(run)
+    assert says in str(e_tt)
+    assert says in str(e_torch)
+    check_raises(lambda m: setattr(leaf(m), "grad", 3.0))  # not a tensor: TypeError
+
+
+def test_autograd_grad_with_a_number_as_grad_output(check_raises):
+    check_raises(lambda m: autograd(m).grad((leaf(m) * 2).sum(), leaf(m), grad_outputs=[2.0]))
+
+
+def test_detach_in_place_on_a_view(check_raises):
+    e_tt, _ = check_raises(lambda m: leaf(m)[:1].detach_())
+    assert "Can't detach views in-place" in str(e_tt)
+    check_raises(lambda m: (leaf(m) * 2).reshape(3, 1).detach_())

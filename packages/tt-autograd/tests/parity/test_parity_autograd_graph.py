@@ -4,6 +4,8 @@ hooks, in-place writes next to saved tensors, and the dtypes of gradients."""
 
 from __future__ import annotations
 
+import contextlib
+
 import numpy as np
 import pytest
 import torch
@@ -272,3 +274,184 @@ def test_a_none_gradient_on_one_path_leaves_the_other_paths_intact(check):
         return x.grad
 
     check(run)
+
+
+def test_remainder_second_derivatives(check):
+    # The quotient in remainder's gradient is piecewise constant: it is computed unrecorded.
+    def run(m):
+        x, y = leaf(m, [5.0, 7.0]), leaf(m, [2.0, 3.0])
+        gx, gy = autograd(m).grad(((x % y) ** 2).sum(), (x, y), create_graph=True)
+        return gx, gy, autograd(m).grad(gy.sum(), (x, y))
+
+    check(run)
+
+
+def test_a_gradient_seen_by_a_leaf_hook_is_not_changed_by_later_accumulation(check):
+    def run(m):
+        x = leaf(m, [1.0, 2.0])
+        seen = []
+        x.register_hook(seen.append)
+        (x * 2).sum().backward()
+        (x * 3).sum().backward()
+        y = x * 1
+        y.register_hook(seen.append)  # a node's hook too: its gradient reaches x unchanged
+        x.grad = None
+        y.sum().backward()
+        (x * 4).sum().backward()  # accumulates into x.grad in place
+        return (*seen, x.grad)
+
+    check(run)
+
+
+def test_retain_grad_follows_an_in_place_op(check):
+    def run(m):
+        x = leaf(m, [1.0, 2.0])
+        y = x * 1
+        y.retain_grad()
+        y.mul_(3)
+        (y * y).sum().backward()
+        return y.grad, x.grad
+
+    check(run)
+
+
+def test_autograd_grad_fills_retained_gradients(check):
+    def run(m):
+        x = leaf(m, [1.0, 2.0])
+        y = x * 2
+        y.retain_grad()
+        (gx,) = autograd(m).grad((y * y).sum(), x)
+        return y.grad, gx, x.grad
+
+    check(run)
+
+
+def test_autograd_grad_runs_only_the_nodes_on_a_path_to_the_inputs(check):
+    def run(m):
+        x, w = leaf(m, [1.0, 2.0]), leaf(m, [3.0, 4.0])
+        log = []
+        w.register_hook(lambda g: log.append("w"))
+        (gx,) = autograd(m).grad((x * w).sum(), x)
+        y = x.exp()
+        (gy,) = autograd(m).grad((y * y).sum(), y)
+        y.sum().backward()  # y's own node did not run, so its saved output is still there
+        return gx, gy, x.grad, len(log)
+
+    check(run)
+
+
+@pytest.mark.parametrize(
+    "hook",
+    [lambda g: g[:1], lambda g: g.float(), lambda g: 3],
+    ids=["size", "dtype", "not_a_tensor"],
+)
+def test_a_hook_that_changes_the_gradient_raises(check_raises, hook):
+    def run(m, on_leaf):
+        x = leaf(m, [1.0, 2.0])
+        t = x if on_leaf else x * 2
+        t.register_hook(hook)
+        (t * 1).sum().backward()
+
+    check_raises(lambda m: run(m, True))
+    check_raises(lambda m: run(m, False))
+
+
+def test_data_has_a_version_counter_of_its_own(check):
+    # Writing through .data is invisible to autograd's checks of saved tensors (PyTorch).
+    def run(m):
+        x = leaf(m, [1.0, 2.0])
+        z = x * x
+        x.data.mul_(2)
+        z.sum().backward()
+        return x.grad, x._version
+
+    check(run)
+
+
+def test_assigning_a_grad_then_accumulating(check):
+    def run(m):
+        x = leaf(m, [1.0, 2.0])
+        x.grad = m.from_numpy(np.array([0.5, 0.25]))
+        (x * 3).sum().backward()
+        g = x.grad
+        x.grad = None
+        return g, x.grad
+
+    check(run)
+
+
+@pytest.mark.filterwarnings("ignore:.*(not a double precision|is float32, not float64)")
+def test_gradcheck_entry_points(check):
+    def run(m):
+        ag = autograd(m)
+        x = m.from_numpy(np.array([0.5, 1.5])).requires_grad_()
+        x32 = m.tensor([1.0, 2.0], requires_grad=True)
+        u = m.from_numpy(np.array([1.0, -2.0])).requires_grad_()
+        return (
+            ag.gradcheck(lambda a: a * a, x),  # a single tensor
+            ag.gradcheck(lambda a: a * 2, x32, raise_exception=False),  # float32: fails
+            ag.gradcheck(lambda a: a.detach() * a, x, raise_exception=False),
+            ag.gradgradcheck(lambda a: a**3, x, u),
+            ag.gradgradcheck(lambda a: a.detach() ** 2 * a, (x,), raise_exception=False),
+        )
+
+    check(run)
+
+
+@pytest.mark.parametrize("decorate", ["no_grad", "enable_grad", "set_grad_enabled"])
+def test_grad_mode_decorators_on_generator_functions(check, decorate):
+    def run(m):
+        ag = autograd(m) if m is tt else torch
+        if decorate == "set_grad_enabled":
+            deco = ag.set_grad_enabled(False)
+        else:
+            deco = getattr(ag, decorate)()
+
+        @deco
+        def gen(t):
+            yield t * 2
+            yield ag.is_grad_enabled()
+
+        x = leaf(m, [1.0, 2.0])
+        with no_grad(m) if decorate == "enable_grad" else contextlib.nullcontext():
+            first, mode = gen(x)
+        return first.requires_grad, mode
+
+    check(run)
+
+
+VIEWS_THEN_INPLACE = {
+    "slice_then_mul_": lambda m, y, w: (y[:1], lambda: y.mul_(3)),
+    "view_then_add_": lambda m, y, w: (y.view(2, 1), lambda: y.add_(w)),
+    "view_of_view": lambda m, y, w: (y.reshape(2, 1)[1], lambda: y.mul_(w)),
+    "transpose_twice_written": lambda m, y, w: (
+        y.reshape(1, 2).t(),
+        lambda: (y.mul_(w), y.add_(w)),
+    ),
+}
+
+
+@pytest.mark.parametrize("name", VIEWS_THEN_INPLACE)
+def test_a_view_taken_before_an_in_place_op_on_its_base_follows_the_new_history(check, name):
+    # The view's grad_fn is regenerated from the base's new history (as PyTorch does).
+    def run(m):
+        x, w = leaf(m, [1.0, 2.0]), leaf(m, [5.0, -1.0])
+        y = x * 1
+        v, write = VIEWS_THEN_INPLACE[name](m, y, w)
+        v.retain_grad()
+        write()
+        (v * v).sum().backward()
+        return v, v.grad, x.grad, w.grad, v.requires_grad
+
+    check(run)
+
+
+def test_a_view_made_under_no_grad_and_written_in_place_with_grad_on_raises(check_raises):
+    def run(m):
+        x = leaf(m, [1.0, 2.0])
+        with no_grad(m):
+            v = x[:1]
+        v.mul_(2)
+
+    e_tt, _ = check_raises(run)
+    assert "A view was created in no_grad mode" in str(e_tt)

@@ -23,6 +23,8 @@ GETITEM = {
     "mask": lambda m, t, i: t[t > 0],
     "mask_dim0": lambda m, t, i: t[m.tensor([True, False, True])],
     "zero_dim_tensor": lambda m, t, i: t[m.tensor(2)],
+    "int_slice_tensor": lambda m, t, i: t[1, :, i],  # PyTorch keeps the index dim last
+    "zero_dim_tensor_slice_tensor": lambda m, t, i: t[m.tensor(0), 1:, i],
 }
 
 

@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import torch
+
+import tt_autograd
 
 pytestmark = pytest.mark.parity
 
@@ -118,6 +121,61 @@ def test_prod_with_zeros(check):
     )
 
 
+def _hessian_rows(m, f, x):
+    """g = df/dx with create_graph, then one row of the Hessian per element of g."""
+    ag = torch.autograd if m is torch else tt_autograd
+    (g,) = ag.grad(f(x), x, create_graph=True)
+    flat = g.reshape(-1)
+    rows = [ag.grad(flat[i], x, retain_graph=True)[0] for i in range(flat.numel())]
+    return g, m.stack(rows)
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        [0.0, 2.0, 3.0, -1.5],
+        [0.0, 2.0, 0.0, -1.5],
+        [0.0, 0.0, 0.0, -1.5],
+        [[0.0, 2.0], [3.0, 0.0], [0.0, 0.0], [1.5, -2.0]],
+    ],
+)
+@pytest.mark.parametrize("dim", [None, 0, -1])
+def test_prod_with_zeros_second_derivatives(check, values, dim):
+    # The gradient of prod with zeros keeps its graph: the Hessian is the product of the
+    # other elements but two, exact with one, two or three zeros in a slice.
+    def run(m):
+        x = m.from_numpy(np.array(values)).requires_grad_()
+
+        def f(t):
+            p = t.prod() if dim is None else t.prod(dim)
+            return p.sum() + (t * t).sum()
+
+        return _hessian_rows(m, f, x)
+
+    check(run)
+
+
+NAN = float("nan")
+
+
+@pytest.mark.parametrize(
+    "expr",
+    [
+        lambda m, t: t.max(),
+        lambda m, t: t.min(),
+        lambda m, t: t[0].max(),
+        lambda m, t: t.amax(1),
+        lambda m, t: t.amin(0),
+        lambda m, t: t.amax(-1, keepdim=True),
+    ],
+)
+def test_extremes_with_nan(check, expr):
+    # max()/min() send a NaN result's gradient, split evenly, to the NaN elements; amax/amin
+    # over dims give every element of a NaN slice a NaN gradient (both as PyTorch).
+    x = np.array([[1.0, NAN, NAN], [3.0, 4.0, 4.0]])
+    check(expr, x, grad=True)
+
+
 @pytest.mark.parametrize("dim", [0, 1, -1])
 def test_cumsum(check, rand, dim):
     check(lambda m, t: t.cumsum(dim), rand(3, 4), grad=True)
@@ -126,7 +184,7 @@ def test_cumsum(check, rand, dim):
 
 @pytest.mark.parametrize("keepdim", [False, True])
 @pytest.mark.parametrize("dim", [None, 0, 1, (0, 1)], ids=str)
-@pytest.mark.parametrize("p", [2, 1, 3, 0.5, float("inf")])
+@pytest.mark.parametrize("p", [2, 1, 3, 0.5, float("inf"), float("-inf"), -1, -2, "fro", None])
 def test_norm(check, rand, p, dim, keepdim):
     check(lambda m, t: t.norm(p, dim, keepdim), rand(3, 4, dtype="float64"), grad=True)
 
@@ -167,7 +225,7 @@ def test_mean_of_softmax_is_a_typical_loss(check, rand):
     check(nll, logits, target, grad=True)
 
 
-@pytest.mark.parametrize("p", [2, 1, 3, float("inf")])
+@pytest.mark.parametrize("p", [2, 1, 3, float("inf"), -1, -2, float("-inf")])
 def test_norm_at_zero_has_a_zero_gradient(check, p):
     # The root's derivative is infinite at 0; PyTorch (and tt) use the subgradient 0.
     check(lambda m, t: t.norm(p), np.zeros(3), grad=True)

@@ -49,10 +49,8 @@ from .dtypes import (
 )
 from .elementwise import (
     abs,
-    add,
     clamp,
     cos,
-    div,
     eq,
     erf,
     exp,
@@ -83,10 +81,12 @@ from .elementwise import (
     sign,
     sin,
     sqrt,
-    sub,
     tanh,
     where,
 )
+from .elementwise import add_op as add
+from .elementwise import div_op as div
+from .elementwise import sub_op as sub
 from .indexing import gather, index_put, index_select, scatter_add
 from .linalg import bmm, dot, matmul, mm
 from .random import (

@@ -22,8 +22,8 @@ from typing import Any
 import numpy as np
 
 from .dispatch import Primitive, dispatch
-from .elementwise import zero_safe_root
-from .reduction import add_reduce, all_reduce, amax, max_reduce, sum
+from .elementwise import where, zero_safe_root
+from .reduction import add_reduce, all_reduce, amax, amin, max_reduce, sum
 from .shape import norm_dim
 from .tensor import Tensor
 
@@ -43,16 +43,21 @@ def _stable_max(x: Tensor, dim: Any) -> Tensor:
 
 
 def _shifted(x: Any, dim: int) -> tuple[Any, bool]:
-    """``x - max(x)`` along ``dim`` (an infinite or nan max shifts by 0, so inf - inf is never
-    formed), and whether every max was finite: then no later step of softmax can overflow or
-    form an invalid value, and the callers skip NumPy's error-state switch (~1.5 us a call)."""
+    """``x - max(x)`` along ``dim``, and whether every max was finite: then no later step of
+    softmax can overflow or form an invalid value, and the callers skip NumPy's error-state
+    switch (~1.5 us a call).
+
+    A slice whose max is ``+inf`` or nan becomes all nan (``inf - inf``, ``x - nan``), as in
+    PyTorch: its softmax is undefined.  A slice of ``-inf`` only is shifted by 0 instead
+    (``-inf - -inf`` would be nan too, and so is its ``0 / 0`` softmax)."""
     if x.size == 0:
         return x.copy(), False  # (the sum over an empty dim is 0: log warns)
     m = max_reduce(x, axis=dim, keepdims=True)
     finite = np.isfinite(m)
     if all_reduce(finite, axis=None):
         return x - m, x.dtype != np.float16  # float16 sums of exps may still overflow
-    return x - np.where(finite, m, 0), False
+    with np.errstate(invalid="ignore"):
+        return x - np.where(m == -np.inf, 0, m), False
 
 
 def _softmax(x: Any, dim: int) -> Any:
@@ -138,13 +143,49 @@ def _reduced_shape(shape: tuple[int, ...], dims: tuple[int, ...] | None) -> tupl
     return tuple(s for i, s in enumerate(shape) if i not in dims)
 
 
-def norm(x: Tensor, p: float = 2, dim: Any = None, keepdim: bool = False) -> Tensor:
-    """The vector p-norm ``(sum |x|^p)^(1/p)`` over ``dim`` (``p=inf`` gives max |x|)."""
+def norm(x: Tensor, p: Any = 2, dim: Any = None, keepdim: bool = False) -> Tensor:
+    """The vector p-norm ``(sum |x|^p)^(1/p)`` over ``dim`` (every dim for ``None``).
+
+    ``p`` may be any float: ``inf`` gives max |x|, ``-inf`` min |x|, ``0`` the number of
+    nonzeros, a negative ``p`` ``(sum |x|^p)^(1/p)`` (0 as soon as one element is 0); ``'fro'``
+    and ``None`` mean 2.  float16 accumulates in float32 and rounds once, as PyTorch does
+    (``[300, 400]`` has norm 500, not an overflowed square).  Composite: its gradient follows
+    the pieces (0 for ``p = 0``, not differentiable)."""
+    if p is None or p == "fro":
+        p = 2
+    if isinstance(p, str):
+        raise RuntimeError(f"norm: p={p!r} is not supported (expected a number, 'fro' or None)")
     x = _floating(x, "norm")
+    if x._data.dtype == np.float16:  # sums of squares overflow float16 at 256**2
+        return norm(x.float(), p, dim, keepdim).to(np.float16)
+    p = float(p)
+    if p < 0 or p == float("inf"):  # max, min and 1/sum(1/...) have no empty identity
+        from .reduction import _dims
+
+        dims = _dims(x, dim, "norm")
+        shp = x._data.shape
+        if any(shp[d] == 0 for d in (range(len(shp)) if dims is None else dims)):
+            raise RuntimeError(
+                f"norm: cannot compute the {p:g} norm on an empty tensor because the operation "
+                "does not have an identity"
+            )
+    whole = () if dim is None else dim
     if p == float("inf"):
-        return amax(x.abs(), () if dim is None else dim, keepdim)
+        return amax(x.abs(), whole, keepdim)
+    if p == float("-inf"):
+        return amin(x.abs(), whole, keepdim)
+    if p == 0:
+        return sum(x.detach().ne(0), dim, keepdim).to(x._data.dtype)
     if p == 1:
         return sum(x.abs(), dim, keepdim)
+    if p < 0:
+        # |0|^p is inf and the sum's root 0; the gradient through a zero would be 0 * inf
+        # (nan), PyTorch's is 0: take the power of 1 there and put inf in afterwards.
+        a = x.abs()
+        zero = a == 0
+        powered = where(zero, float("inf"), where(zero, 1.0, a) ** p)
+        root: Tensor = sum(powered, dim, keepdim) ** (1.0 / p)
+        return root
     # the root's derivative is infinite at a zero norm; PyTorch's gradient there is 0
     return zero_safe_root(sum(x * x if p == 2 else x.abs() ** p, dim, keepdim), p)
 

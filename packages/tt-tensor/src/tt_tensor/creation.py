@@ -14,7 +14,14 @@ from typing import Any
 
 import numpy as np
 
-from .dtypes import DEFAULT_FLOAT, DEFAULT_INT, _promote_np, from_numpy_dtype, to_numpy_dtype
+from .dtypes import (
+    DEFAULT_FLOAT,
+    DEFAULT_INT,
+    _promote_np,
+    from_numpy_dtype,
+    scalar_to,
+    to_numpy_dtype,
+)
 from .shape import shape_args
 from .tensor import Tensor, _make
 
@@ -56,11 +63,14 @@ def _infer(data: Any, defaults: bool = True) -> np.ndarray[Any, Any]:
     except ValueError as e:
         raise ValueError(f"tensor: {e}") from None
     if arr.dtype == object:
+        _check_int64(data)  # NumPy holds ints beyond 64 bits as objects
         raise ValueError(
             "tensor: could not infer a dtype: the data is ragged (sequences of different "
             "lengths) or holds non-numbers"
         )
     if defaults and not isinstance(data, (np.ndarray, np.generic)):
+        if arr.dtype == np.uint64:  # ints in [2**63, 2**64): PyTorch reads ints as int64
+            _check_int64(data)
         arr = arr.astype(_leaf_dtype(data, arr.dtype), copy=False)
     return arr
 
@@ -98,10 +108,41 @@ def _flat(data: Any) -> list[Any]:
 
 def _untensor(data: Any) -> Any:
     if isinstance(data, Tensor):
+        if data._data.size != 1:  # PyTorch reads each tensor of a list as a Python number
+            raise ValueError(
+                "tensor: only one element tensors can be converted to Python scalars (got a "
+                f"tensor of shape {tuple(data._data.shape)} in a list; use tt.stack)"
+            )
         return data._data
     if isinstance(data, (list, tuple)):
         return [_untensor(d) for d in data]
     return data
+
+
+def _check_int64(data: Any) -> None:
+    """PyTorch reads Python ints as int64: a bigger one raises (NumPy would make the array
+    uint64 or object, so only those are scanned)."""
+    leaves = _flat(data) if isinstance(data, (list, tuple)) else [data]
+    for v in leaves:
+        if type(v) is int and not -(2**63) <= v < 2**63:
+            raise ValueError(f"tensor: Overflow when unpacking long long: {v} does not fit int64")
+
+
+def _check_range(arr: np.ndarray[Any, Any], dt: np.dtype[Any]) -> None:
+    """Python numbers into an integer dtype: nan, inf and values out of range raise, as in
+    PyTorch (an int may wrap into an unsigned dtype by at most its range: -1 into uint8 is 255).
+    """
+    info = np.iinfo(dt)
+    lo = -int(info.max) if dt.kind == "u" and arr.dtype.kind in "iu" else int(info.min)
+    if arr.dtype.kind == "f" and not np.isfinite(arr).all():
+        bad: Any = arr[~np.isfinite(arr)].flat[0]
+    elif arr.min() < lo or arr.max() > info.max:
+        bad = arr.min() if arr.min() < lo else arr.max()
+    else:
+        return
+    raise RuntimeError(
+        f"tensor: value {bad} cannot be converted to type {dt.name} without overflow"
+    )
 
 
 def tensor(
@@ -115,9 +156,16 @@ def tensor(
     >>> tt.tensor([0.5]).dtype
     tt_tensor.float32
     """
+    target = None if dtype is None else to_numpy_dtype(dtype, "tensor")
+    python_data = not isinstance(data, (np.ndarray, np.generic, Tensor))
     arr = _infer(data, defaults=dtype is None)
-    if dtype is not None:
-        arr = arr.astype(to_numpy_dtype(dtype, "tensor"))
+    if python_data and arr.dtype == np.uint64 and target is not None and target.kind in "iub":
+        _check_int64(data)  # NumPy holds ints in [2**63, 2**64) as uint64
+    if target is not None:
+        if python_data and target.kind in "iu" and arr.size:
+            _check_range(arr, target)
+        with np.errstate(over="ignore"):  # 1e6 into float16 is inf, as in PyTorch
+            arr = arr.astype(target)
     else:
         from_numpy_dtype(arr.dtype, "tensor")
     return _finish(np.array(arr, copy=True, order="C"), requires_grad)
@@ -167,9 +215,9 @@ def empty(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool
 
 
 def _fill_dtype(value: Any) -> Any:
-    if isinstance(value, bool):
+    if isinstance(value, (bool, np.bool_)):
         return np.dtype(np.bool_)
-    if isinstance(value, int):
+    if isinstance(value, (int, np.integer)):  # np.int32(3) too: PyTorch gives int64
         return DEFAULT_INT
     return DEFAULT_FLOAT
 
@@ -184,13 +232,13 @@ def full(
 ) -> Tensor:
     """A tensor of shape ``size`` filled with ``fill_value`` (dtype inferred from it)."""
     dt = _dtype(dtype, _fill_dtype(fill_value))
-    # Converted like PyTorch: an out-of-range int wraps around (full(-1, uint8) is 255).
-    fill = np.asarray(fill_value).astype(dt)
+    # Converted like PyTorch: -1 into uint8 wraps to 255, 300 or nan into an int raises.
+    fill = scalar_to(fill_value, dt, "full")
     return _finish(np.full(_size((size,), "full"), fill, dt), requires_grad)
 
 
 def arange(
-    start: Any,
+    start: Any = None,
     end: Any = None,
     step: Any = 1,
     *,
@@ -198,9 +246,18 @@ def arange(
     device: Any = None,
     requires_grad: bool = False,
 ) -> Tensor:
-    """``start, start + step, ...`` up to but excluding ``end`` (int64 if all are ints)."""
+    """``start, start + step, ...`` up to but excluding ``end`` (int64 if all are ints).
+
+    Into an integer ``dtype`` with fractional bounds, PyTorch's rules: int64 truncates
+    ``start``, ``end`` and ``step`` first (a step below 1 is then 0 and raises); the other
+    integer dtypes count ``ceil((end - start) / step)`` values and truncate ``start`` and
+    ``step`` (``arange(1, 2.5, 0.5, dtype=int32)`` is ``[1, 1, 1]``)."""
+    if start is None and end is None:
+        raise TypeError("arange: missing the end of the range")
     if end is None:
         start, end = 0, start
+    elif start is None:
+        start = 0
     if step == 0:
         raise RuntimeError("arange: step must be nonzero")
     if (end - start) * step < 0:
@@ -210,6 +267,16 @@ def arange(
         )
     ints = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
     dt = _dtype(dtype, DEFAULT_INT if ints else DEFAULT_FLOAT)
+    if not ints and dt.kind in "iu":
+        if dt == np.int64:
+            start, end, step = int(start), int(end), int(step)  # (toward zero)
+            if step == 0:
+                raise ValueError("arange: step must be nonzero (after truncation to int64)")
+            n = max(0, -((start - end) // step))  # ceil((end - start) / step) in ints
+        else:
+            n = int(np.ceil((end - start) / step))
+            start, step = int(start), int(step)
+        return _finish((start + np.arange(n, dtype=np.int64) * step).astype(dt), requires_grad)
     n = int(np.ceil((end - start) / step))
     arr = (start + np.arange(n, dtype=np.float64 if not ints else np.int64) * step).astype(dt)
     return _finish(arr, requires_grad)

@@ -119,6 +119,10 @@ class Engine(Protocol):
 
     def inplace_needs_history(self, op: Primitive, target: Tensor, inputs: Inputs) -> bool: ...
 
+    def rebased(self, tensor: Tensor) -> None:
+        """An in-place op just replaced the history of ``tensor``, which has ``_meta`` (a
+        retained gradient, hooks, views): carry what depends on its history over."""
+
 
 _before: list[BeforeFn] = []
 _after: list[AfterFn] = []
@@ -257,6 +261,8 @@ def dispatch_inplace(
         target._vc[0] += 1
         target.grad_fn = out.grad_fn
         target.requires_grad = out.requires_grad
+        if target._meta:  # a retained .grad, views of it, ...: follow the new history
+            _engine[0].rebased(target)
         return target
     if _before:
         for fn in _before:

@@ -44,7 +44,8 @@ the promotion of a *scalar* operand decided by its category and not by its value
 
 from __future__ import annotations
 
-from typing import Final
+import math
+from typing import Any, Final, NoReturn
 
 import numpy as np
 
@@ -192,6 +193,45 @@ def result_type_np(*operands: object) -> np.dtype[np.generic]:
             break
     _cache[key] = out
     return out
+
+
+def scalar_to(value: object, dt: np.dtype[np.generic], op: str) -> np.ndarray[Any, Any]:
+    """A Python number as a 0-d array of ``dt``, raising where PyTorch's conversion of a scalar
+    argument (``full``, ``fill_``, ``masked_fill``, ``where``, ``clamp``, ``pad``, ``t[i] = v``)
+    does: a value outside ``dt``'s range, or nan/inf into an integer dtype.
+
+    As in PyTorch, an int may wrap into an unsigned dtype by at most its range (``-1`` into
+    uint8 is 255; ``-256`` raises), and ``inf`` converts to a floating dtype where a finite
+    value above its largest (``1e6`` into float16) raises.  Binary arithmetic does not go
+    through here: ``int8_tensor + 300`` wraps in both libraries."""
+    if dt.kind in "iu" and type(value) is not bool and isinstance(value, (int, float, np.number)):
+        info = np.iinfo(dt)  # type: ignore[type-var]
+        if isinstance(value, (int, np.integer)):
+            lo = -int(info.max) if dt.kind == "u" else int(info.min)
+            ok = lo <= int(value) <= info.max
+        else:
+            ok = bool(info.min <= value <= info.max)  # (False for nan and inf)
+        if not ok:
+            _overflow(value, dt, op)
+    elif dt.kind == "f" and type(value) is not bool and isinstance(value, (int, float, np.number)):
+        try:
+            v = float(value)
+        except OverflowError:  # an int beyond float64
+            _overflow(value, dt, op)
+        if math.isfinite(v) and abs(v) > _FLOAT_MAX[dt.itemsize]:
+            _overflow(value, dt, op)
+    if dt.kind in "iu" and isinstance(value, (int, np.integer)):
+        return np.array(int(value)).astype(dt)  # in range, or a wrap into an unsigned dtype
+    return np.array(value, dtype=dt)
+
+
+_FLOAT_MAX = {2: 65504.0, 4: float(np.finfo(np.float32).max), 8: float(np.finfo(np.float64).max)}
+
+
+def _overflow(value: object, dt: np.dtype[np.generic], op: str) -> NoReturn:
+    raise RuntimeError(
+        f"{op}: value {value!r} cannot be converted to type {dt.name} without overflow"
+    )
 
 
 def result_type(*operands: object) -> DType:

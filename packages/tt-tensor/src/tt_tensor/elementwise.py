@@ -22,12 +22,12 @@ still shows NumPy's ``RuntimeWarning`` (the value, ``inf``, matches PyTorch); so
 from __future__ import annotations
 
 import builtins
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 
 from .dispatch import Primitive, dispatch, dispatch_inplace
-from .dtypes import DEFAULT_FLOAT, category, result_type_np, to_numpy_dtype
+from .dtypes import DEFAULT_FLOAT, category, result_type_np, scalar_to, to_numpy_dtype
 from .tensor import Tensor, _make
 
 _PY_SCALARS = (int, float, bool)
@@ -139,8 +139,12 @@ def _run_binary(
     elif (b.__class__ is float or b.__class__ is int) and ad.dtype.kind == "f":
         # ``lr * grad``, ``g / n``: a weak Python number keeps a float tensor's dtype (what
         # _binary_operands decides, without its promotion lookups)
+        if ad.dtype is _F16 and op in _OPMATH:
+            return _opmath(op, a, b, params)
         inputs, bd = (a, None), b
     else:
+        if ad.dtype is _F16 and _opmath_operand(op, a, b):
+            return _opmath(op, a, b, params)
         inputs, ad, bd = _binary_operands(op.name, a, b, force_float)
     try:
         return dispatch(op, inputs, (ad, bd), params)
@@ -152,6 +156,8 @@ def _run_reflected(op: Primitive, a: Tensor, s: Any, force_float: bool = False) 
     """``s op a`` for a Python scalar ``s``."""
     if type(s) not in _PY_SCALARS:
         return _run_binary(op, as_operand(s, a), a, force_float)
+    if a._data.dtype is _F16 and _opmath_operand(op, a, s):
+        return _opmath(op, a, s, reflected=True)
     inputs, ad, sd = _binary_operands(op.name, a, s, force_float)
     return dispatch(op, (inputs[1], inputs[0]), (sd, ad))
 
@@ -162,6 +168,10 @@ def _run_inplace(op: Primitive, a: Tensor, b: Any, params: tuple[Any, ...] = ())
         inputs: tuple[Tensor | None, Tensor | None] = (a, b)  # hot (optimizer steps)
         bd = b._data
     else:
+        if ad.dtype is _F16 and _opmath_operand(op, a, b):
+            from .indexing import copy_
+
+            return copy_(a, _opmath(op, a, b, params))
         inputs, ad, bd = _binary_operands(op.name, a, b)
         if ad is not a._data and category(ad.dtype) > category(a._data.dtype):
             # a was converted to a wider kind: the result would not fit a's dtype
@@ -173,6 +183,38 @@ def _run_inplace(op: Primitive, a: Tensor, b: Any, params: tuple[Any, ...] = ())
         return dispatch_inplace(op, a, inputs, (ad, bd), params)
     except ValueError:
         raise _broadcast_error(op.name + "_", ad, bd) from None
+
+
+def _opmath_operand(op: Primitive, a: Tensor, b: Any) -> bool:
+    """Whether ``a op b`` for a float16 ``a`` computes in float32 (see :func:`_opmath`): ``b``
+    is a Python number, or a 0-d floating tensor while ``a`` is not 0-d (so that ``b`` does not
+    decide the result dtype)."""
+    if op not in _OPMATH:
+        return False
+    if b.__class__ is float or b.__class__ is int:
+        return True
+    return (
+        isinstance(b, Tensor)
+        and b._data.ndim == 0
+        and b._data.dtype.kind == "f"
+        and a._data.ndim != 0
+    )
+
+
+def _opmath(op: Primitive, a: Tensor, b: Any, params: tuple[Any, ...] = (), *,
+            reflected: bool = False) -> Tensor:  # fmt: skip
+    """``a op b`` for a float16 tensor ``a`` and a scalar ``b``, computed in float32 and rounded
+    once, as PyTorch does ("opmath"): ``h * 1e5`` for ``h = 0.001`` is 100.06, where rounding
+    1e5 to float16 first gives inf.  Differentiable through the two casts (three nodes)."""
+    a32 = cast(a, np.float32)
+    if isinstance(b, Tensor):
+        b32 = b if b._data.dtype == np.float32 else cast(b, np.float32)
+        out = dispatch(op, (a32, b32), (a32._data, b32._data), params)
+    elif reflected:
+        out = dispatch(op, (None, a32), (b, a32._data), params)
+    else:
+        out = dispatch(op, (a32, None), (a32._data, b), params)
+    return cast(out, np.float16)
 
 
 # ----------------------------------------------------------------------- arithmetic
@@ -193,6 +235,10 @@ def _true_divide(a: Any, b: Any) -> Any:
 
 _INF = float("inf")
 DIV = Primitive("div", _true_divide, ufunc=np.true_divide)
+_F16 = np.dtype(np.float16)
+# float16 times or divided by a scalar operand computes in float32.  (PyTorch's add and sub
+# convert the scalar to float16 first, as NumPy does: h + 1e5 is inf in both; so do compares.)
+_OPMATH = frozenset((MUL, DIV))
 
 
 def _pow(a: Any, b: Any) -> Any:
@@ -269,6 +315,65 @@ def sub(a: Tensor, b: Any) -> Tensor:
     """``a - b`` with broadcasting (bool tensors are rejected, as in PyTorch)."""
     _no_bool_sub(a, b)
     return _run_binary(SUB, a, b)
+
+
+def add_op(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
+    """``tt.add(input, other, alpha=1)``: ``input + alpha * other``; either operand may be a
+    Python number.  (``Tensor.__add__`` calls :func:`add` directly: no argument checks.)"""
+    if not isinstance(input, Tensor):
+        if alpha == 1 and isinstance(other, Tensor):
+            return add(other, input)  # (commutative)
+        input = as_operand(input, other) if isinstance(other, Tensor) else _tensor_of(input)
+    return add_scaled("add", input, other, alpha) if alpha != 1 else add(input, other)
+
+
+def sub_op(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
+    """``tt.sub(input, other, alpha=1)``: ``input - alpha * other``."""
+    if not isinstance(input, Tensor):
+        if alpha == 1 and isinstance(other, Tensor):
+            return rsub(other, input)
+        input = as_operand(input, other) if isinstance(other, Tensor) else _tensor_of(input)
+    if alpha == 1:
+        return sub(input, other)
+    _no_bool_sub(input, other)
+    return add_scaled("sub", input, other, -alpha)
+
+
+def div_op(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor:
+    """``tt.div(input, other, rounding_mode=None)``: true division, or rounded toward zero
+    (``"trunc"``) or toward minus infinity (``"floor"``, Python's ``//``); the rounded modes
+    keep an integer dtype."""
+    if not isinstance(input, Tensor):
+        if rounding_mode is None and isinstance(other, Tensor):
+            return rdiv(other, input)
+        input = as_operand(input, other) if isinstance(other, Tensor) else _tensor_of(input)
+    if rounding_mode is None:
+        return div(input, other)
+    if rounding_mode == "floor":
+        return floor_divide(input, other)
+    if rounding_mode == "trunc":
+        return trunc_divide(input, other)
+    raise RuntimeError(
+        f"div: expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
+        f"{rounding_mode!r}"
+    )
+
+
+def trunc_divide(a: Tensor, b: Any) -> Tensor:
+    """``a / b`` rounded toward zero; integers stay integers (C's ``/``).  Composite:
+    ``floor_divide`` then one correction where the signs differ and the division is inexact
+    (so no float round trip for int64).  Not differentiable (like ``floor_divide``)."""
+    q = floor_divide(a, b)
+    if q._data.dtype.kind == "f":
+        return where(q < 0, q + (remainder(a, b) != 0).to(q.dtype), q)
+    inexact = remainder(a, b) != 0
+    return where(logical_and(q < 0, inexact), q + 1, q)
+
+
+def _tensor_of(x: Any) -> Tensor:
+    from .creation import tensor
+
+    return tensor(x)
 
 
 def rsub(a: Tensor, s: Any) -> Tensor:
@@ -804,7 +909,26 @@ def clamp(a: Tensor, min: Any = None, max: Any = None) -> Tensor:
             dt = _scalar_result(dt, s)
     if ad.dtype != dt:
         ad = ad.astype(dt)
+    else:
+        min, max = _bounds(min, max, dt, "clamp")
     return dispatch(CLAMP, (a,), (ad,), (min, max))
+
+
+def _bounds(lo: Any, hi: Any, dt: np.dtype[Any], op: str) -> tuple[Any, Any]:
+    """Scalar bounds converted to the tensor's dtype first, as PyTorch does: 300 for an int8
+    tensor raises, -2 for a uint8 tensor wraps to 254 (so ``clamp(-2)`` gives 254 everywhere)."""
+    if dt.kind == "f":  # check only: a Python float keeps np.clip in the tensor's dtype
+        if dt.itemsize < 8:  # (nothing overflows float64)
+            for s in (lo, hi):
+                if s is not None:
+                    scalar_to(s, dt, op)
+        return lo, hi
+    if dt.kind == "b":
+        return lo, hi
+    return (
+        None if lo is None else scalar_to(lo, dt, op).item(),
+        None if hi is None else scalar_to(hi, dt, op).item(),
+    )
 
 
 def clamp_(a: Tensor, min: Any = None, max: Any = None) -> Tensor:
@@ -814,7 +938,13 @@ def clamp_(a: Tensor, min: Any = None, max: Any = None) -> Tensor:
     if isinstance(min, Tensor) or isinstance(max, Tensor):
         from .indexing import copy_
 
-        return copy_(a, clamp(a, min, max))
+        out = clamp(a, min, max)
+        if category(out._data.dtype) > category(a._data.dtype):  # int clamped by float bounds
+            raise RuntimeError(
+                f"clamp_: result type {out._data.dtype} can't be cast to the desired output "
+                f"type {a._data.dtype}"
+            )
+        return copy_(a, out)
     for s in (min, max):  # a float bound would make an int tensor's result float: PyTorch raises
         dt = a._data.dtype if s is None else _scalar_result(a._data.dtype, s)
         if category(dt) > category(a._data.dtype):
@@ -822,28 +952,44 @@ def clamp_(a: Tensor, min: Any = None, max: Any = None) -> Tensor:
                 f"clamp_: result type {dt} can't be cast to the desired output type "
                 f"{a._data.dtype} (bound {s!r})"
             )
+    min, max = _bounds(min, max, a._data.dtype, "clamp_")
     return dispatch_inplace(CLAMP, a, (a,), (a._data,), (min, max))
 
 
-def where(condition: Tensor, a: Any, b: Any) -> Tensor:
+_NO_VALUE: Any = object()
+
+
+@overload
+def where(condition: Tensor) -> tuple[Tensor, ...]: ...
+@overload
+def where(condition: Tensor, a: Any, b: Any) -> Tensor: ...
+def where(condition: Tensor, a: Any = _NO_VALUE, b: Any = _NO_VALUE) -> Any:
     """``a`` where ``condition`` is true, else ``b``; all three broadcast.
 
-    ``condition`` must be a bool tensor.  Cost: one pass over the output; allocates it."""
+    ``condition`` is a bool tensor (uint8 is read as a mask, as PyTorch still accepts it);
+    ``a`` and ``b`` tensors or Python numbers (two numbers give float32, int64 or bool like a
+    tensor would).  Cost: one pass over the output; allocates it.  With ``condition`` alone,
+    the indices of its nonzero elements, one int64 tensor per dim (``nonzero(as_tuple=True)``).
+    """
+    if isinstance(condition, Tensor) and condition._data.dtype == np.uint8:
+        condition = _make(condition._data.astype(bool))
     if not isinstance(condition, Tensor) or condition._data.dtype.kind != "b":
+        if a is _NO_VALUE and b is _NO_VALUE and isinstance(condition, Tensor):
+            return tuple(_make(i) for i in np.nonzero(np.atleast_1d(condition._data)))
         got = condition.dtype if isinstance(condition, Tensor) else type(condition).__name__
         raise RuntimeError(f"where: expected condition to be a bool tensor, but got {got}")
-    if not isinstance(a, Tensor) and not isinstance(b, Tensor):
-        raise TypeError("where: at least one of the two value arguments must be a Tensor")
+    if a is _NO_VALUE and b is _NO_VALUE:
+        return tuple(_make(i) for i in np.nonzero(np.atleast_1d(condition._data)))
+    if a is _NO_VALUE or b is _NO_VALUE:
+        raise TypeError("where: expected a condition alone, or a condition and two values")
     ta = a if isinstance(a, Tensor) else None
     tb = b if isinstance(b, Tensor) else None
-    like = ta if ta is not None else tb
-    assert like is not None
     arrays = [x._data if isinstance(x, Tensor) else x for x in (a, b)]
     dt = result_type_np(*arrays)
     arrays = [
         x.astype(dt)
         if isinstance(x, np.ndarray) and x.dtype != dt
-        else _scalar_array(x, dt)
+        else scalar_to(x, dt, "where")
         if not isinstance(x, np.ndarray)
         else x
         for x in arrays
@@ -877,7 +1023,7 @@ def masked_fill(a: Tensor, mask: Tensor, value: Any) -> Tensor:
     """``value`` where ``mask`` (broadcast to ``a``) is true, else ``a``; keeps ``a``'s dtype.
 
     Composite: ``where(mask, value, a)``."""
-    as_bool_mask(mask, a)
+    as_bool_mask(mask, a)  # (a bigger mask broadcasts the result, as in PyTorch)
     if isinstance(value, Tensor):
         if value._data.ndim != 0:
             raise RuntimeError(
@@ -885,14 +1031,17 @@ def masked_fill(a: Tensor, mask: Tensor, value: Any) -> Tensor:
                 f"with {value._data.ndim} dimension(s)"
             )
         value = value.to(a.dtype)
+    elif isinstance(value, (int, float, np.number)):
+        value = _make(scalar_to(value, a._data.dtype, "masked_fill"))  # 300 into int8 raises
     else:
         value = _make(np.asarray(value).astype(a._data.dtype))
-    out = where(mask, value, a)
-    if tuple(out.shape) != tuple(a.shape):
+    try:
+        out: Tensor = where(mask, value, a)
+    except RuntimeError:
         raise RuntimeError(
-            f"masked_fill: mask of shape {tuple(mask.shape)} does not broadcast to the "
+            f"masked_fill: mask of shape {tuple(mask.shape)} does not broadcast with the "
             f"tensor's shape {tuple(a.shape)}"
-        )
+        ) from None
     return out
 
 

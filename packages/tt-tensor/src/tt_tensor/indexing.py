@@ -14,12 +14,14 @@ positions accumulate (scatter-add, via ``np.bincount``/``np.add.at``).
 
 from __future__ import annotations
 
+import builtins
 import functools
 from typing import Any
 
 import numpy as np
 
 from .dispatch import Primitive, dispatch, dispatch_inplace
+from .dtypes import scalar_to
 from .elementwise import cast
 from .reduction import max_reduce, min_reduce
 from .shape import norm_dim
@@ -41,10 +43,11 @@ def _convert_index(index: Any, x: Tensor, op: str) -> Any:
     """Turn tensors in an index into NumPy arrays and reject what PyTorch rejects."""
     items = index if isinstance(index, tuple) else (index,)
     out: list[Any] = []
+    arrays = False  # any index array (a tensor or a list)?
     for item in items:
         if isinstance(item, Tensor):
             arr = item._data
-            if arr.dtype.kind not in "iub":
+            if arr.dtype.kind not in "iub" or (arr.dtype.itemsize < 4 and arr.dtype.kind == "i"):
                 raise IndexError(
                     f"{op}: tensors used as indices must be long, int, byte or bool tensors, "
                     f"got {item.dtype}"
@@ -55,12 +58,14 @@ def _convert_index(index: Any, x: Tensor, op: str) -> Any:
                 out.append(int(arr))  # a 0-d integer tensor indexes like an int (a view)
                 continue
             out.append(arr)
+            arrays = True
         elif isinstance(item, slice):
             if item.step is not None and item.step <= 0:
                 raise ValueError(f"{op}: slice step must be positive, got {item.step}")
             out.append(item)
         elif isinstance(item, list):
             out.append(np.asarray(item))
+            arrays = True
         elif isinstance(item, float):
             raise IndexError(
                 f"{op}: only integers, slices, None, Ellipsis, integer or bool tensors are "
@@ -68,7 +73,62 @@ def _convert_index(index: Any, x: Tensor, op: str) -> Any:
             )
         else:
             out.append(item)
-    return tuple(out)
+    idx = tuple(out)
+    # (only an index mixing arrays with other items can need PyTorch's order)
+    return _torch_order(idx, x._data.ndim) if arrays and len(idx) > 1 else idx
+
+
+class _MovedIndex(tuple):  # type: ignore[type-arg]
+    """An index whose advanced-index dims go at ``at`` (``ndim`` of them), where NumPy would
+    put them first: the index mixes ints and index arrays separated by a slice (see
+    :func:`_torch_order`)."""
+
+    at: int
+    ndim: int
+
+
+def _torch_order(idx: tuple[Any, ...], ndim: int) -> tuple[Any, ...]:
+    """Mark the one kind of index where PyTorch and NumPy place the advanced dims differently.
+
+    NumPy counts an int as an advanced index; PyTorch applies the ints first (a select) and
+    then looks at the index arrays alone.  ``x[0, :, [0, 1]]`` of a ``(2, 3, 4)`` tensor: NumPy
+    sees advanced indices split by a slice and puts their dims first, ``(2, 3)``; PyTorch sees
+    one index array after a slice and keeps its place, ``(3, 2)``.  Only when the arrays form
+    one run without the ints but not with them do the two differ; every other index is
+    returned unchanged (one scan of the index)."""
+    arrays = [k for k, i in enumerate(idx) if isinstance(i, np.ndarray)]
+    if not arrays:
+        return idx
+    ints = {k for k, i in enumerate(idx) if _is_int(i)}
+    if not ints:
+        return idx
+    adv = ints.union(arrays)
+    first, last = arrays[0], arrays[-1]
+    if not all(k in adv for k in range(first, last + 1)):
+        return idx  # arrays split by a slice, None or ...: both put the index dims first
+    if all(k in adv for k in range(min(adv), max(adv) + 1)):
+        return idx  # ints and arrays in one run: the same place for both
+    at = 0  # the index dims go where the first array stands once the ints are dropped
+    for i in idx[:first]:
+        if i is Ellipsis:
+            at += ndim - sum(_consumed(j) for j in idx)
+        elif not _is_int(i):
+            at += 1  # a slice, None or Python bool each give one result dim
+    moved = _MovedIndex(idx)
+    moved.at = at
+    moved.ndim = max(1 if idx[k].dtype == bool else idx[k].ndim for k in arrays)
+    return moved
+
+
+def _is_int(i: Any) -> bool:
+    return isinstance(i, (int, np.integer)) and not isinstance(i, bool)
+
+
+def _consumed(i: Any) -> int:
+    """How many dims of the indexed tensor one index item uses up."""
+    if isinstance(i, np.ndarray):
+        return i.ndim if i.dtype == bool else 1
+    return 1 if isinstance(i, slice) or _is_int(i) else 0
 
 
 def _is_basic(index: tuple[Any, ...]) -> bool:
@@ -76,6 +136,9 @@ def _is_basic(index: tuple[Any, ...]) -> bool:
 
 
 def _getitem(x: Any, idx: tuple[Any, ...]) -> Any:
+    if type(idx) is _MovedIndex:  # NumPy put the index dims first, PyTorch keeps their place
+        out = x[tuple(idx)]
+        return np.moveaxis(out, range(idx.ndim), range(idx.at, idx.at + idx.ndim))
     out = x[idx]
     if type(out) is not np.ndarray:  # all ints: NumPy copies out a scalar, PyTorch gives a
         out = x[(*idx, Ellipsis)]  # 0-d view (writes through it must reach x)
@@ -92,6 +155,15 @@ def _index_put(x: Any, v: Any, idx: Any, accumulate: bool) -> Any:
 
 
 def _index_put_into(out: Any, v: Any, idx: Any, accumulate: bool) -> None:
+    if type(idx) is _MovedIndex:  # v is laid out PyTorch's way: move the index dims first
+        v = np.asarray(v)
+        rest = out.ndim - sum(_consumed(i) for i in idx)  # dims left to slices and the end
+        rest += sum(i is None or isinstance(i, (slice, bool)) for i in idx)
+        v = v.reshape((1,) * max(0, rest + idx.ndim - v.ndim) + v.shape)
+        lead = v.ndim - rest - idx.ndim  # extra leading dims of v (must be 1s to broadcast)
+        where = range(lead + idx.at, lead + idx.at + idx.ndim)
+        v = np.moveaxis(v, where, range(lead, lead + idx.ndim))
+        idx = tuple(idx)
     if not accumulate:
         out[idx] = v
     elif _is_basic(idx):
@@ -120,8 +192,18 @@ def index_put(x: Tensor, index: Any, values: Tensor, accumulate: bool = False) -
     With ``accumulate`` repeated positions all add up.  Cost: one copy of ``x`` plus one pass
     over ``values``."""
     idx = _convert_index(index, x, "index_put")
-    v = values if values.dtype is x.dtype else cast(values, x.dtype.np)
-    return dispatch(INDEX_PUT, (x, v), (x._data, v._data), (idx, accumulate))
+    _same_dtype("index_put", x, values)
+    return dispatch(INDEX_PUT, (x, values), (x._data, values._data), (idx, accumulate))
+
+
+def _same_dtype(op: str, x: Tensor, values: Tensor) -> None:
+    """PyTorch converts a value tensor under basic indices only: under index tensors or
+    masks its dtype must be the target's."""
+    if values._data.dtype != x._data.dtype:
+        raise RuntimeError(
+            f"{op}: Index put requires the source and destination dtypes match, got "
+            f"{x.dtype.name} for the destination and {values.dtype.name} for the source."
+        )
 
 
 def setitem(x: Tensor, index: Any, value: Any) -> Tensor:
@@ -130,12 +212,22 @@ def setitem(x: Tensor, index: Any, value: Any) -> Tensor:
     Writes only the selected elements; bumps ``x``'s version counter."""
     idx = _convert_index(index, x, "setitem")
     if isinstance(value, Tensor):
+        if (
+            value._data.dtype != x._data.dtype
+            and not _is_basic(idx)
+            and not _one_mask_fill(idx, value)
+        ):
+            _same_dtype("setitem", x, value)
         v: Tensor | None = value if value._data.dtype == x._data.dtype else cast(value, x.dtype.np)
         varr: Any = v._data  # type: ignore[union-attr]
+    elif isinstance(value, (int, float, np.number)) and x._data.dtype.kind in "iu":
+        v = None
+        varr = scalar_to(value, x._data.dtype, "setitem")  # nan or 300 into int8 raises
     else:
         v = None
         try:
-            varr = np.asarray(value).astype(x._data.dtype)
+            with np.errstate(over="ignore"):  # 1e6 into float16 is inf, as in PyTorch
+                varr = np.asarray(value).astype(x._data.dtype)
         except (TypeError, ValueError):
             raise TypeError(
                 f"setitem: can't assign a {type(value).__name__} to a {x.dtype.name} tensor"
@@ -144,6 +236,12 @@ def setitem(x: Tensor, index: Any, value: Any) -> Tensor:
         return dispatch_inplace(INDEX_PUT, x, (x, v), (x._data, varr), (idx, False))
     except ValueError as e:
         raise RuntimeError(f"setitem: {e}") from None
+
+
+def _one_mask_fill(idx: tuple[Any, ...], value: Tensor) -> bool:
+    """``x[mask] = v`` with one element in ``v``: PyTorch runs a masked fill, which converts."""
+    arrays = [i for i in idx if isinstance(i, np.ndarray)]
+    return value._data.size == 1 and len(arrays) == 1 and arrays[0].dtype == bool
 
 
 def fill_(x: Tensor, value: Any) -> Tensor:
@@ -263,6 +361,9 @@ def gather(x: Tensor, dim: int, index: Tensor) -> Tensor:
     Shape: ``out.shape == index.shape``; ``index`` may be smaller than ``x`` in dims other than
     ``dim``.  Cost: one read per output element; allocates the output.  Backward is a
     scatter-add into zeros of ``x``'s shape."""
+    if x._data.ndim == 1 and isinstance(index, Tensor) and index._data.ndim == 0:
+        # PyTorch reads a 0-d index of a 1-D input as one element: a 0-d result
+        return gather(x, dim, index.reshape(1)).reshape(())
     d = _check_index("gather", x, dim, index)
     return dispatch(GATHER, (x,), (x._data,), (index._data, d))
 
@@ -280,8 +381,21 @@ def scatter_add(x: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
     """A copy of ``x`` where ``out[index[i][j]][j] += src[i][j]`` (``dim=0``); repeated
     indices accumulate.  Cost: one pass over ``index`` plus a copy of ``x``."""
     d = _check_index("scatter_add", x, dim, index)
-    if src._data.dtype != x._data.dtype:
-        src = cast(src, x._data.dtype)
+    if not isinstance(src, Tensor) or src._data.dtype != x._data.dtype:
+        got = src.dtype if isinstance(src, Tensor) else type(src).__name__
+        raise RuntimeError(
+            f"scatter_add: expected self.dtype to be equal to src.dtype ({x.dtype} != {got})"
+        )
+    if src._data.ndim != index._data.ndim and not (src._data.ndim <= 1 and index._data.ndim <= 1):
+        raise RuntimeError(
+            f"scatter_add: index tensor must have the same number of dimensions as src tensor "
+            f"({index._data.ndim} != {src._data.ndim})"
+        )
+    if builtins.any(i > s for i, s in zip(index._data.shape, src._data.shape, strict=False)):
+        raise RuntimeError(
+            f"scatter_add: expected index {list(index._data.shape)} to be no larger size than "
+            f"src {list(src._data.shape)}"
+        )
     return dispatch(SCATTER_ADD, (x, src), (x._data, src._data), (index._data, d))
 
 
@@ -296,6 +410,17 @@ def index_select(x: Tensor, dim: int, index: Tensor) -> Tensor:
     d = norm_dim(dim, x._data.ndim, "index_select")
     n = x._data.shape[d] if x._data.ndim else 1
     arr = index._data.reshape(-1)
+    if x._data.ndim == 0:  # PyTorch: one index, 0, and a 0-d copy of x
+        if arr.size != 1:
+            raise RuntimeError(
+                f"index_select: index_select(): Index to scalar can have only 1 value, got "
+                f"{arr.size} value(s)"
+            )
+        if arr[0] != 0:
+            raise IndexError(f"index_select: index out of range in self (index {arr[0]})")
+        from .shape import clone
+
+        return clone(x)
     if arr.size and (arr.min() < 0 or arr.max() >= n):
         raise IndexError(f"index_select: index out of range in self (dim {d} has size {n})")
     return getitem(x, (*(slice(None),) * d, _make(arr.astype(np.int64))))

@@ -189,6 +189,8 @@ def randint(
 
 def randperm(n: int, *, generator: Generator | None = None, dtype: Any = None) -> Tensor:
     """A random permutation of ``0..n-1`` (int64)."""
+    if n < 0:
+        raise RuntimeError(f"randperm: n must be non-negative, got {n}")
     return _make(_rng(generator).permutation(n).astype(_dtype(dtype, DEFAULT_INT)))
 
 

@@ -95,6 +95,8 @@ def _prod(x: Any, dims: Any, keepdim: bool, dtype: Any) -> Any:
 def _cumsum(x: Any, dim: int, dtype: Any) -> Any:
     if x.ndim == 0:
         return x.astype(dtype) if dtype is not None else x.copy()
+    if x.dtype == np.float16 and dtype is None:  # accumulate in float32, like PyTorch
+        return np.cumsum(x, axis=dim, dtype=np.float32).astype(np.float16)
     return np.cumsum(x, axis=dim, dtype=dtype)
 
 
@@ -180,17 +182,17 @@ def _count(x: Tensor, dim: Any, op: str) -> int:
 def var(
     x: Tensor,
     dim: Any = None,
-    *,
-    correction: float = 1,
-    keepdim: bool = False,
     unbiased: bool | None = None,
+    keepdim: bool = False,
+    *,
+    correction: float | None = None,
 ) -> Tensor:
     """Variance ``sum((x - mean)^2) / (n - correction)`` over ``dim``.
 
     ``correction=1`` (the default, like PyTorch) is the unbiased estimator; ``unbiased=False``
-    is ``correction=0``.  Composite (mean, sub, mul, sum, div): two passes over the input."""
-    if unbiased is not None:
-        correction = 1 if unbiased else 0
+    is ``correction=0``.  PyTorch's positional forms work too: ``var(dim, unbiased, keepdim)``
+    and ``var(unbiased)``.  Composite (mean, sub, mul, sum, div): two passes over the input."""
+    dim, correction = _correction("var", dim, unbiased, correction)
     if x._data.dtype.kind != "f":
         raise RuntimeError(f"var: expected a floating point tensor, got {x.dtype.name}")
     n = _count(x, dim, "var")
@@ -200,13 +202,25 @@ def var(
     return s / float(n - correction if n - correction > 0 else 0)
 
 
+def _correction(
+    op: str, dim: Any, unbiased: bool | None, correction: float | None
+) -> tuple[Any, float]:
+    if isinstance(dim, bool):  # var(True): the legacy ``var(unbiased)`` form
+        dim, unbiased = None, dim
+    if unbiased is not None and correction is not None:
+        raise RuntimeError(f"{op}: can't specify both unbiased and correction")
+    if correction is None:
+        correction = 0 if unbiased is False else 1
+    return dim, correction
+
+
 def std(
     x: Tensor,
     dim: Any = None,
-    *,
-    correction: float = 1,
-    keepdim: bool = False,
     unbiased: bool | None = None,
+    keepdim: bool = False,
+    *,
+    correction: float | None = None,
 ) -> Tensor:
     """Standard deviation: ``sqrt(var(...))`` with the same arguments; where the variance is 0
     (constant data) the gradient is 0, as in PyTorch (:func:`zero_safe_root`)."""
@@ -243,12 +257,12 @@ def max(x: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
     """The largest element; with ``dim``, ``(values, indices)`` along it; with a tensor
     argument, the elementwise maximum.  Composite for ``dim``: argmax then gather, so the
     gradient goes to the selected index."""
-    return _extreme(x, dim, keepdim, "max", AMAX, argmax)
+    return _extreme(x, dim, keepdim, "max", AMAX, _argmax_any)
 
 
 def min(x: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
     """The smallest element; with ``dim``, ``(values, indices)``."""
-    return _extreme(x, dim, keepdim, "min", AMIN, argmin)
+    return _extreme(x, dim, keepdim, "min", AMIN, _argmin_any)
 
 
 def amax(x: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:
@@ -272,13 +286,29 @@ def _nonempty(x: Tensor, dims: Any, op: str) -> None:
 
 
 def argmax(x: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
-    """Index (int64) of the first maximum along ``dim``, or in the flattened tensor."""
+    """Index (int64) of the first maximum along ``dim``, or in the flattened tensor (not of a
+    bool tensor, as in PyTorch: ``max(dim)`` gives those)."""
+    _no_bool(x, "argmax")
     return _arg(ARGMAX, x, dim, keepdim)
 
 
 def argmin(x: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
     """Index (int64) of the first minimum."""
+    _no_bool(x, "argmin")
     return _arg(ARGMIN, x, dim, keepdim)
+
+
+def _argmax_any(x: Tensor, dim: int, keepdim: bool) -> Tensor:  # bool too (for max(dim))
+    return _arg(ARGMAX, x, dim, keepdim)
+
+
+def _argmin_any(x: Tensor, dim: int, keepdim: bool) -> Tensor:
+    return _arg(ARGMIN, x, dim, keepdim)
+
+
+def _no_bool(x: Tensor, op: str) -> None:
+    if x._data.dtype.kind == "b":
+        raise RuntimeError(f"{op}(): does not support bool input")
 
 
 def _arg(prim: Primitive, x: Tensor, dim: int | None, keepdim: bool) -> Tensor:
@@ -304,13 +334,23 @@ def prod(x: Tensor, dim: int | None = None, keepdim: bool = False, *, dtype: Any
 
 def all(x: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
     """Whether every element (along ``dim``) is nonzero; a bool tensor (uint8 for uint8
-    input, as in PyTorch)."""
-    return dispatch(ALL, (x,), (x._data,), (_dims(x, dim, "all"), keepdim))
+    input, as in PyTorch).  ``dim=()`` reduces nothing (unlike ``sum``): the elementwise
+    truth of ``x``, same shape."""
+    return dispatch(ALL, (x,), (x._data,), (_logical_dims(x, dim, "all"), keepdim))
 
 
 def any(x: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
-    """Whether some element (along ``dim``) is nonzero; a bool tensor."""
-    return dispatch(ANY, (x,), (x._data,), (_dims(x, dim, "any"), keepdim))
+    """Whether some element (along ``dim``) is nonzero; a bool tensor.  ``dim=()`` reduces
+    nothing (see :func:`all`)."""
+    return dispatch(ANY, (x,), (x._data,), (_logical_dims(x, dim, "any"), keepdim))
+
+
+def _logical_dims(x: Tensor, dim: Any, op: str) -> tuple[int, ...] | None:
+    # PyTorch's all/any read an empty dim list as "no dim" (NumPy's axis=()), where its sum
+    # and mean read it as "every dim" (legacy).
+    if isinstance(dim, (tuple, list)) and not dim:
+        return ()
+    return _dims(x, dim, op)
 
 
 def cumsum(x: Tensor, dim: int, *, dtype: Any = None) -> Tensor:

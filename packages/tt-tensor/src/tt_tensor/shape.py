@@ -30,8 +30,8 @@ from typing import Any
 import numpy as np
 
 from .dispatch import Primitive, dispatch
-from .dtypes import result_type_np
-from .tensor import Size, Tensor
+from .dtypes import result_type_np, scalar_to
+from .tensor import Size, Tensor, _view_of
 
 __all__ = [
     "cat",
@@ -58,6 +58,7 @@ __all__ = [
     "unfold",
     "unsqueeze",
     "view",
+    "view_dtype",
 ]
 
 
@@ -94,7 +95,8 @@ def norm_dims(dim: Any, ndim: int, op: str) -> tuple[int, ...] | None:
     ):
         return dim  # already normalised: a run of consecutive dims (sum_to's leading dims)
     if isinstance(dim, (int, np.integer)):
-        return (norm_dim(dim, ndim, op),) if ndim else ()
+        d = norm_dim(dim, ndim, op)  # (a 0-d tensor accepts -1 and 0 only, as in PyTorch)
+        return (d,) if ndim else ()
     try:
         items = tuple(dim)
     except TypeError:
@@ -238,6 +240,56 @@ def view(x: Tensor, shape: Sequence[int]) -> Tensor:
     return dispatch(VIEW, (x,), (x._data,), (shape,))
 
 
+_TORCH_NAMES = {
+    "float64": "Double", "float32": "Float", "float16": "Half", "int64": "Long",
+    "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool",
+}  # fmt: skip
+
+
+def view_dtype(x: Tensor, dtype: np.dtype[Any]) -> Tensor:
+    """Reinterpret the bytes of ``x`` as ``dtype`` (``t.view(tt.int32)``): no value changes.
+
+    Shape: unchanged for an element of the same size; else the last dim is scaled by the size
+    ratio (``float32 (2,) -> float16 (4,)``), which needs a last dim of stride 1, a size (and,
+    for a larger element, the other strides and the offset) divisible by the ratio.  A view:
+    it shares memory and version counter with ``x``, and is not differentiable (PyTorch's
+    result does not require grad either).  Cost: O(ndim)."""
+    arr = x._data
+    old, new = arr.dtype.itemsize, dtype.itemsize
+    if old != new:
+        names = f"{_TORCH_NAMES[arr.dtype.name]} as {_TORCH_NAMES[dtype.name]}"
+        why = f"to view {names} (different element sizes)"
+        if arr.ndim == 0:
+            raise RuntimeError(f"view: self.dim() cannot be 0 {why}")
+        strides = [s // old for s in arr.strides]
+        if strides[-1] != 1 and arr.size:
+            raise RuntimeError(f"view: self.stride(-1) must be 1 {why}, but got {strides[-1]}")
+        if new > old:
+            ratio = new // old
+            if arr.shape[-1] % ratio:
+                raise RuntimeError(
+                    f"view: self.size(-1) must be divisible by {ratio} {why}, "
+                    f"but got {arr.shape[-1]}"
+                )
+            root = arr
+            while isinstance(root.base, np.ndarray):
+                root = root.base
+            offset = (arr.ctypes.data - root.ctypes.data) // old  # in elements, as PyTorch's
+            if offset % ratio:
+                raise RuntimeError(
+                    f"view: self.storage_offset() must be divisible by {ratio} {why}, "
+                    f"but got {offset}"
+                )
+            for d, s in enumerate(strides[:-1]):
+                if s % ratio:
+                    raise RuntimeError(
+                        f"view: self.stride({d}) must be divisible by {ratio} {why}, but got {s}"
+                    )
+        if strides[-1] != 1:  # an empty tensor, any stride: NumPy wants stride 1
+            arr = np.lib.stride_tricks.as_strided(arr, strides=(*arr.strides[:-1], old))
+    return _view_of(x, arr.view(dtype))
+
+
 def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     """Merge dims ``start_dim..end_dim``: ``(2, 3, 4).flatten(1) -> (2, 12)``.  View if
     possible."""
@@ -311,12 +363,24 @@ def transpose(x: Tensor, dim0: int, dim1: int) -> Tensor:
     return dispatch(PERMUTE, (x,), (x._data,), (tuple(perm),))
 
 
-def movedim(x: Tensor, source: int, destination: int) -> Tensor:
-    """Move dim ``source`` to position ``destination``.  A view."""
+def movedim(x: Tensor, source: Any, destination: Any) -> Tensor:
+    """Move dim ``source`` to position ``destination`` (or each of a sequence of dims to the
+    matching position; the other dims keep their order).  A view."""
     nd = x._data.ndim
-    s, d = norm_dim(source, nd, "movedim"), norm_dim(destination, nd, "movedim")
-    perm = [i for i in range(nd) if i != s]
-    perm.insert(d, s)
+    src = [source] if isinstance(source, (int, np.integer)) else list(source)
+    dst = [destination] if isinstance(destination, (int, np.integer)) else list(destination)
+    if len(src) != len(dst):
+        raise RuntimeError(
+            f"movedim: Invalid source or destination dims: source ({src} dims) should contain "
+            f"the same number of dims as destination ({dst} dims)"
+        )
+    s = [norm_dim(i, nd, "movedim") for i in src]
+    d = [norm_dim(i, nd, "movedim") for i in dst]
+    if len(set(s)) != len(s) or len(set(d)) != len(d):
+        raise RuntimeError(f"movedim: repeated dim in source {src} or destination {dst}")
+    rest = iter(i for i in range(nd) if i not in s)
+    placed = dict(zip(d, s, strict=True))
+    perm = [placed[k] if k in placed else next(rest) for k in range(nd)]
     return dispatch(PERMUTE, (x,), (x._data,), (tuple(perm),))
 
 
@@ -398,6 +462,11 @@ def split(x: Tensor, split_size: Any, dim: int = 0) -> tuple[Tensor, ...]:
         bounds = [(i, builtins.min(i + step, n)) for i in range(0, n, step)] or [(0, 0)]
     else:
         sizes = [int(s) for s in split_size]
+        if builtins.any(s < 0 for s in sizes):
+            raise RuntimeError(
+                "split: split_with_sizes expects split_sizes have only non-negative entries, "
+                f"but got split_sizes={sizes}"
+            )
         if sum(sizes) != n:
             raise RuntimeError(
                 f"split: split_with_sizes expects split_sizes to sum exactly to {n} "
@@ -489,6 +558,12 @@ def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     for i, t in enumerate(tensors):
         if not isinstance(t, Tensor):
             raise TypeError(f"cat: expected Tensors, but element {i} is {type(t).__name__}")
+    dt = result_type_np(*(t._data for t in tensors))
+    # PyTorch skips empty 1-D tensors (a legacy "empty" placeholder) when it checks shapes:
+    # cat([zeros(0), ones(2, 3)]) is ones(2, 3).  They still take part in the dtype.
+    joined = [t for t in tensors if t._data.shape != (0,)]
+    if joined and len(joined) < len(tensors):
+        tensors = joined
     nd = tensors[0]._data.ndim
     if nd == 0:
         raise RuntimeError("cat: zero-dimensional tensor (at position 0) cannot be concatenated")
@@ -507,7 +582,6 @@ def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
                     f"{ref[k]} but got size {shp[k]} for tensor number {i} in the list."
                 )
     arrays = [t._data for t in tensors]
-    dt = result_type_np(*arrays)
     arrays = [a if a.dtype == dt else a.astype(dt) for a in arrays]
     return dispatch(CAT, tensors, arrays, (d,))
 
@@ -555,13 +629,18 @@ def pad(
         lo, hi = pad[2 * i], pad[2 * i + 1]
         widths[d] = (builtins.max(lo, 0), builtins.max(hi, 0))
         size = x._data.shape[d] + widths[d][0] + widths[d][1]
-        if size + builtins.min(lo, 0) + builtins.min(hi, 0) < 0:
-            raise RuntimeError(f"pad: the padded size of dim {d} would be negative")
+        if x._data.shape[d] + builtins.min(lo, 0) + builtins.min(hi, 0) < 0:
+            # (PyTorch crops the input before padding: the crop alone must not go negative)
+            raise RuntimeError(
+                f"pad: narrow(): length must be non-negative: cropping {-builtins.min(lo, 0)} "
+                f"and {-builtins.min(hi, 0)} from dim {d} of size {x._data.shape[d]}"
+            )
         crop[d] = slice(-builtins.min(lo, 0), size + builtins.min(hi, 0))
     out = x
     padded = any(w != (0, 0) for w in widths)
     if padded:
-        fill = 0 if value is None else value
+        # PyTorch takes the value as a float: pad(uint8, value=-1) raises, 1.5 into int is 1.
+        fill = 0 if value is None else scalar_to(float(value), x._data.dtype, "pad")
         out = dispatch(PAD, (x,), (x._data,), (tuple(widths), fill))
     if any(c != slice(None) for c in crop):
         from .indexing import getitem

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Callable, Iterator, Sequence
+from operator import attrgetter as _attrgetter
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -67,10 +68,10 @@ class Tensor:
         "__weakref__",
         "_base",
         "_data",
+        "_grad",
         "_meta",
         "_requires_grad",
         "_vc",
-        "grad",
         "grad_fn",
     )
 
@@ -80,7 +81,7 @@ class Tensor:
     _data: np.ndarray[Any, Any]
     _vc: list[builtins.int]
     _requires_grad: builtins.bool
-    grad: Tensor | None
+    _grad: Tensor | None
     grad_fn: Any
     _base: Tensor | None
     _meta: dict[str, Any] | None
@@ -174,12 +175,45 @@ class Tensor:
 
     @property
     def data(self) -> Tensor:
-        """A tensor sharing this one's memory, outside the autograd graph."""
-        return self.detach()
+        """A tensor sharing this one's memory, outside the autograd graph, with a version
+        counter of its own (as PyTorch): in-place writes through it are not seen by autograd's
+        checks of saved tensors."""
+        return _make(self._data)
 
     @data.setter
     def data(self, value: Tensor) -> None:
         self._data = value._data
+
+    def _set_grad(self, value: Tensor | None) -> None:
+        if value is None:  # first: ``p.grad = None`` runs for every parameter at every step
+            self._grad = None
+            return
+        if not isinstance(value, Tensor):
+            raise TypeError(
+                "assigned grad expected to be a Tensor or None but got grad of type "
+                f"{type(value).__name__}"
+            )
+        if value._data.shape != self._data.shape or value._data.dtype != self._data.dtype:
+            _raise_bad_grad(self, value)
+        self._grad = value
+
+    if TYPE_CHECKING:
+
+        @property
+        def grad(self) -> Tensor | None:
+            """The accumulated gradient (``None`` until a backward reaches this tensor)."""
+
+        @grad.setter
+        def grad(self, value: Tensor | None) -> None: ...
+
+    else:
+        # Read through a C-level getter (no Python frame: optimizers read it every step);
+        # assignment checks the size and dtype (``_set_grad``), as PyTorch does.
+        grad = property(
+            _attrgetter("_grad"),
+            _set_grad,
+            doc="The accumulated gradient (``None`` until a backward reaches this tensor).",
+        )
 
     # ------------------------------------------------------------------ conversions
     def item(self) -> Any:
@@ -386,7 +420,13 @@ class Tensor:
         return out
 
     def detach_(self) -> Tensor:
-        """Remove this tensor from the graph in place."""
+        """Remove this tensor from the graph in place (not allowed on a view: its base keeps
+        the history)."""
+        if self._base is not None:
+            raise RuntimeError(
+                "Can't detach views in-place. Use detach() instead (detach_ was called on a "
+                "view: a slice, reshape, transpose, ... of another tensor)"
+            )
         self.grad_fn = None
         self._requires_grad = False
         return self
@@ -465,6 +505,8 @@ class Tensor:
         return _ew.neg(self)
 
     def __pos__(self) -> Tensor:
+        if self._data.dtype.kind == "b":
+            raise RuntimeError("The `+` operator, on a bool tensor is not supported.")
         return self
 
     def __abs__(self) -> Tensor:
@@ -553,23 +595,32 @@ class Tensor:
         return _ew.mul_(self, other)
 
     def div(self, other: Any, *, rounding_mode: str | None = None) -> Tensor:
-        """``self / other`` (``rounding_mode="floor"`` gives ``//``)."""
-        if rounding_mode == "floor":
-            return _ew.floor_divide(self, other)
-        if rounding_mode is not None:
-            raise ValueError(f"div: rounding_mode must be None or 'floor', got {rounding_mode!r}")
-        return _ew.div(self, other)
+        """``self / other`` (``rounding_mode="floor"`` gives ``//``, ``"trunc"`` rounds toward
+        zero)."""
+        if rounding_mode is None:
+            return _ew.div(self, other)
+        return _ew.div_op(self, other, rounding_mode=rounding_mode)
 
-    def div_(self, other: Any) -> Tensor:
-        """In-place ``self /= other``."""
-        return _ew.div_(self, other)
+    def div_(self, other: Any, *, rounding_mode: str | None = None) -> Tensor:
+        """In-place ``self /= other`` (with ``rounding_mode``, the rounded quotient)."""
+        if rounding_mode is None:
+            return _ew.div_(self, other)
+        from . import indexing as _idx
+
+        q = _ew.div_op(self, other, rounding_mode=rounding_mode)
+        if q._data.dtype != self._data.dtype:
+            raise RuntimeError(
+                f"div_: result type {q.dtype.name} can't be cast to the desired output type "
+                f"{self.dtype.name}"
+            )
+        return _idx.copy_(self, q)
 
     def pow_(self, exponent: Any) -> Tensor:
         """In-place ``self **= exponent``."""
         return _ew.pow_(self, exponent)
 
-    def movedim(self, source: builtins.int, destination: builtins.int) -> Tensor:
-        """Move dim ``source`` to position ``destination`` (a view)."""
+    def movedim(self, source: Any, destination: Any) -> Tensor:
+        """Move dim(s) ``source`` to position(s) ``destination`` (a view)."""
         return _shape.movedim(self, source, destination)
 
     def pow(self, exponent: Any) -> Tensor:
@@ -662,7 +713,15 @@ class Tensor:
         """In-place :meth:`masked_fill` (``mask`` broadcasts to this tensor's shape)."""
         mask = _ew.as_bool_mask(mask, self)
         if mask.shape != self.shape:
-            mask = _shape.expand(mask, tuple(self.shape))
+            try:
+                mask = _shape.expand(mask, tuple(self.shape))
+            except RuntimeError:
+                raise RuntimeError(
+                    f"masked_fill_: output with shape {tuple(self.shape)} doesn't match the "
+                    f"broadcast shape of the mask {tuple(mask.shape)}"
+                ) from None
+        if isinstance(value, Tensor) and value._data.dtype != self._data.dtype:
+            value = value.to(self.dtype)  # (a mask write would refuse another dtype)
         return _indexing.setitem(self, mask, value)
 
     def eq(self, other: Any) -> Tensor:
@@ -764,24 +823,24 @@ class Tensor:
     def var(
         self,
         dim: Any = None,
-        *,
-        correction: builtins.float = 1,
+        unbiased: builtins.bool | None = None,
         keepdim: builtins.bool = False,
-        **kw: Any,
+        *,
+        correction: builtins.float | None = None,
     ) -> Tensor:
         """Variance over ``dim`` with Bessel's ``correction`` (1 = unbiased)."""
-        return _red.var(self, dim, correction=correction, keepdim=keepdim, **kw)
+        return _red.var(self, dim, unbiased, keepdim, correction=correction)
 
     def std(
         self,
         dim: Any = None,
-        *,
-        correction: builtins.float = 1,
+        unbiased: builtins.bool | None = None,
         keepdim: builtins.bool = False,
-        **kw: Any,
+        *,
+        correction: builtins.float | None = None,
     ) -> Tensor:
         """Standard deviation over ``dim``."""
-        return _red.std(self, dim, correction=correction, keepdim=keepdim, **kw)
+        return _red.std(self, dim, unbiased, keepdim, correction=correction)
 
     def max(self, dim: Any = None, keepdim: builtins.bool = False) -> Any:
         """The maximum; with ``dim``, a ``(values, indices)`` pair; with a tensor, elementwise."""
@@ -825,22 +884,20 @@ class Tensor:
         """Running sum along ``dim``."""
         return _red.cumsum(self, dim, dtype=dtype)
 
-    def softmax(self, dim: builtins.int) -> Tensor:
-        """exp(x) / sum(exp(x)) along ``dim``, computed stably."""
-        return _comp.softmax(self, dim)
+    def softmax(self, dim: builtins.int, dtype: Any = None) -> Tensor:
+        """exp(x) / sum(exp(x)) along ``dim``, computed stably (in ``dtype`` if given)."""
+        return _comp.softmax(self, dim, dtype)
 
-    def log_softmax(self, dim: builtins.int) -> Tensor:
-        """log(softmax(x)) along ``dim``, computed stably."""
-        return _comp.log_softmax(self, dim)
+    def log_softmax(self, dim: builtins.int, dtype: Any = None) -> Tensor:
+        """log(softmax(x)) along ``dim``, computed stably (in ``dtype`` if given)."""
+        return _comp.log_softmax(self, dim, dtype)
 
     def logsumexp(self, dim: Any, keepdim: builtins.bool = False) -> Tensor:
         """log(sum(exp(x))) along ``dim``, computed stably."""
         return _comp.logsumexp(self, dim, keepdim)
 
-    def norm(
-        self, p: builtins.float = 2, dim: Any = None, keepdim: builtins.bool = False
-    ) -> Tensor:
-        """The p-norm over ``dim``."""
+    def norm(self, p: Any = 2, dim: Any = None, keepdim: builtins.bool = False) -> Tensor:
+        """The p-norm over ``dim`` (``p``: a float, ``'fro'`` or ``None``)."""
         return _comp.norm(self, p, dim, keepdim)
 
     # ------------------------------------------------------------------ shape
@@ -849,9 +906,12 @@ class Tensor:
         return _shape.reshape(self, _shape.shape_args(shape))
 
     def view(self, *shape: Any) -> Tensor:
-        """Same elements, new shape, always a view (raises when impossible)."""
+        """Same elements, new shape, always a view (raises when impossible).
+
+        ``t.view(dtype)`` reinterprets the bytes instead (see :func:`tt_tensor.shape.view_dtype`):
+        ``tt.tensor([1.0]).view(tt.int32)`` is ``[1065353216]``."""
         if len(shape) == 1 and not isinstance(shape[0], (int, tuple, list, Size)):
-            return self.to(shape[0])
+            return _shape.view_dtype(self, _dt.to_numpy_dtype(shape[0], "view"))
         return _shape.view(self, _shape.shape_args(shape))
 
     def view_as(self, other: Tensor) -> Tensor:
@@ -960,6 +1020,15 @@ class Tensor:
         """The entries ``index`` along ``dim`` (a copy)."""
         return _indexing.index_select(self, dim, index)
 
+    def scatter_add(self, dim: builtins.int, index: Tensor, src: Tensor) -> Tensor:
+        """A copy with ``src`` added at ``index`` along ``dim`` (see
+        :func:`tt_tensor.indexing.scatter_add`)."""
+        return _indexing.scatter_add(self, dim, index, src)
+
+    def index_put(self, indices: Any, values: Tensor, accumulate: builtins.bool = False) -> Tensor:
+        """A copy with ``values`` written (or added) at ``indices`` (a tuple of index tensors)."""
+        return _indexing.index_put(self, tuple(indices), values, accumulate)
+
     def matmul(self, other: Tensor) -> Tensor:
         """Matrix product with broadcasting of batch dims."""
         return _linalg.matmul(self, other)
@@ -983,11 +1052,24 @@ def _make(arr: np.ndarray[Any, Any]) -> Tensor:
     t._data = arr
     t._vc = [0]
     t._requires_grad = False
-    t.grad = None
+    t._grad = None
     t.grad_fn = None
     t._base = None
     t._meta = None
     return t
+
+
+def _raise_bad_grad(t: Tensor, g: Tensor) -> None:
+    if g._data.shape != t._data.shape:
+        raise RuntimeError(
+            f"attempting to assign a gradient of size '{list(g._data.shape)}' to a tensor of "
+            f"size '{list(t._data.shape)}'. Please ensure that the gradient and the tensor are "
+            "the same size"
+        )
+    raise RuntimeError(
+        f"attempting to assign a gradient with dtype '{g.dtype.name}' to a tensor with "
+        f"grad_dtype '{t.dtype.name}'. The gradient must match the tensor's dtype"
+    )
 
 
 def _view_of(base: Tensor, arr: np.ndarray[Any, Any]) -> Tensor:
@@ -996,7 +1078,7 @@ def _view_of(base: Tensor, arr: np.ndarray[Any, Any]) -> Tensor:
     t._data = arr
     t._vc = base._vc
     t._requires_grad = False
-    t.grad = None
+    t._grad = None
     t.grad_fn = None
     t._base = base._base if base._base is not None else base
     t._meta = None

@@ -4,6 +4,7 @@ every type, broadcasting, integer division semantics and integer overflow."""
 from __future__ import annotations
 
 import operator
+import warnings
 
 import numpy as np
 import pytest
@@ -104,6 +105,29 @@ def test_python_scalar_both_sides(check, rand, name, s, dtype):
     )
     check(lambda m, t: BINARY[name](t, s), x, or_raises=True)
     check(lambda m, t: BINARY[name](s, t), x, or_raises=True)
+
+
+HALF_SCALARS = [1e5, 1e-5, 1e-8, 3, 0.1, -2.5e4]
+
+
+@pytest.mark.parametrize("s", HALF_SCALARS, ids=repr)
+@pytest.mark.parametrize("name", ["add", "sub", "mul", "truediv"])
+def test_float16_with_a_scalar_computes_in_float32(check, name, s):
+    # PyTorch's "opmath": float16 times or over a Python number is computed in float32 and
+    # rounded once (0.001 * 1e5 is 100.06; rounding 1e5 to float16 first gives inf).  Its add
+    # and sub round the scalar to float16 first (6e4 - 1e5 is -inf), as NumPy does.
+    x = np.array([[0.001, 0.1, 1000.0], [-3.0, 6e4, 2.0e-3]], np.float16)
+    op = BINARY[name]
+    inplace = {"add": "add_", "sub": "sub_", "mul": "mul_", "truediv": "div_"}[name]
+    with warnings.catch_warnings():
+        # add/sub of 1e5 overflows NumPy's cast of the scalar to float16, which warns (see
+        # test_numpy_warnings_of_out_of_place_add_sub_mul in the differences module).
+        warnings.simplefilter("ignore" if name in ("add", "sub") else "error", RuntimeWarning)
+        check(lambda m, t: op(t, s), x)
+        check(lambda m, t: op(s, t), x)
+        check(lambda m, t: op(t, m.tensor(s, dtype=m.float32)), x)  # a 0-d float tensor too
+        check(lambda m, t: op(t, m.tensor(s, dtype=m.float64)), x)
+        check(lambda m, t: getattr(t, inplace)(s), x)
 
 
 INPLACE = [
@@ -245,3 +269,21 @@ def test_integer_overflow_wraps_around(check):
 
 def test_matmul_operator_and_chaining(check, rand):
     check(lambda m, x, y: (x @ y) * 2 - x.sum(), rand(3, 4), rand(4, 5))
+
+
+def test_module_add_sub_div_with_alpha_scalars_first_and_rounding_modes(check, check_raises, rand):
+    x, y = rand(2, 3), rand(2, 3)
+    check(lambda m, a, b: m.add(a, b, alpha=2), x, y)
+    check(lambda m, a, b: m.sub(a, b, alpha=-0.5), x, y)
+    check(lambda m, a: m.add(2, a), x)
+    check(lambda m, a: m.sub(2.5, a), x)
+    check(lambda m, a: m.div(3, a), x)
+    i, j = rand(2, 3, dtype="int64", low=-9, high=9), rand(2, 3, dtype="int64", low=1, high=4)
+    for mode in ("trunc", "floor"):
+        check(lambda m, a, b, r=mode: m.div(a, b, rounding_mode=r), i, j)
+        check(lambda m, a, b, r=mode: m.div(a, -b, rounding_mode=r), i, j)
+        check(lambda m, a, b, r=mode: a.div(b, rounding_mode=r), x, y)
+        check(lambda m, a, r=mode: a.div_(4, rounding_mode=r), i)
+        check(lambda m, a, r=mode: a.div_(-0.75, rounding_mode=r), x)
+    check_raises(lambda m, a: m.div(a, 2, rounding_mode="round"), x)
+    check_raises(lambda m, a: a.div_(2), i)

@@ -160,6 +160,24 @@ def test_where_scalar(check, rand, s, dtype):
     check(lambda m, cond, t: m.where(cond, s, t), c, x, or_raises=True)
 
 
+@pytest.mark.parametrize(("a", "b"), [(1.0, 0.0), (1, 0), (1, 0.5), (True, False), (2, True)])
+def test_where_with_two_numbers(check, rand, a, b):
+    check(lambda m, c: m.where(c, a, b), rand(2, 3, dtype="bool"))
+
+
+def test_where_with_the_condition_alone_is_nonzero_as_tuple(check, rand):
+    check(lambda m, c: m.where(c), rand(2, 3, dtype="bool"))
+    check(lambda m, c: m.where(c), rand(4, dtype="int64", low=0, high=2))
+    check(lambda m, c: m.where(c), rand(2, 0, dtype="float32"))
+    check(lambda m, c: m.where(c), np.array(True))
+
+
+def test_masked_fill_with_a_bigger_mask_broadcasts_out_of_place(check, check_raises, rand):
+    x, mask = rand(3), rand(2, 3, dtype="bool")
+    check(lambda m, t, mk: t.masked_fill(mk, 1.0), x, mask)
+    check_raises(lambda m, t, mk: t.masked_fill_(mk, 1.0), x, mask)
+
+
 def test_where_errors(check_raises, rand):
     check_raises(lambda m, c, a, b: m.where(c, a, b), rand(3, dtype="int64"), rand(3), rand(3))
     check_raises(lambda m, c, a, b: m.where(c, a, b), rand(3, dtype="bool"), rand(2), rand(3))

@@ -46,34 +46,6 @@ def test_flip_is_a_view():
     assert y.tolist() == [0, 1, 2, 3]
 
 
-def test_view_with_a_dtype_converts():
-    # tt's t.view(dtype) is t.to(dtype) (converts the values); PyTorch reinterprets the bits.
-    assert tt.tensor([1.0, 2.0]).view(tt.int32).tolist() == [1, 2]
-    assert torch.tensor([1.0, 2.0]).view(torch.int32).tolist() == [1065353216, 1073741824]
-
-
-def test_uint8_clamp_with_a_negative_bound():
-    # PyTorch converts the bound to uint8 first (-2 wraps to 254); tt compares mathematically.
-    x = [0, 3, 200]
-    assert tt.tensor(x, dtype=tt.uint8).clamp(-2).tolist() == [0, 3, 200]
-    assert torch.tensor(x, dtype=torch.uint8).clamp(-2).tolist() == [254, 254, 254]
-
-
-def test_softmax_of_a_row_holding_inf():
-    # PyTorch's fused kernels turn the whole row into nan; tt's composite gives nan only where
-    # the input is inf (inf - inf) and 0 (log_softmax: -inf) elsewhere.
-    row = [float("inf"), 0.0, 1.0]
-    got = tt.tensor(row).softmax(0).tolist()
-    assert np.isnan(got[0])
-    assert got[1:] == [0.0, 0.0]
-    assert torch.tensor(row).softmax(0).isnan().all()
-    with np.errstate(all="ignore"):
-        got = tt.tensor(row).log_softmax(0).tolist()
-    assert np.isnan(got[0])
-    assert got[1:] == [-np.inf, -np.inf]
-    assert torch.tensor(row).log_softmax(0).isnan().all()
-
-
 def test_nested_list_index_is_one_index_array():
     # NumPy's (and tt's) rule: a nested list is one integer array.  PyTorch keeps NumPy's old
     # rule, where a list holding sequences is a tuple of indices.
@@ -81,31 +53,6 @@ def test_nested_list_index_is_one_index_array():
     assert tuple(tt.zeros(3, 4)[[[0, 1], [2, 0]]].shape) == (2, 2, 4)
     with pytest.warns(UserWarning, match="non-tuple sequence"):
         assert tuple(torch.zeros(3, 4)[[[0, 1], [2, 0]]].shape) == (2,)
-
-
-def test_setitem_converts_values_under_advanced_indices():
-    # tt converts the value to the tensor's dtype for every index; PyTorch does for basic
-    # indices only and refuses another dtype under an integer or bool index.
-    x = tt.zeros(3)
-    x[tt.tensor([0, 2])] = tt.tensor([1, 2])
-    assert x.tolist() == [1.0, 0.0, 2.0]
-    y = torch.zeros(3)
-    with pytest.raises(RuntimeError, match="dtypes match"):
-        y[torch.tensor([0, 2])] = torch.tensor([1, 2])
-
-
-def test_arange_with_a_fractional_step_into_an_integer_dtype():
-    # tt computes the values in float64 and converts them; PyTorch converts the step first.
-    assert tt.arange(1, 2.5, 0.5, dtype=tt.int32).tolist() == [1, 1, 2]
-    assert torch.arange(1, 2.5, 0.5, dtype=torch.int32).tolist() == [1, 1, 1]
-
-
-def test_all_any_with_an_empty_dim_tuple():
-    # tt reads dim=() as "every dim" for all reductions; PyTorch's all/any do not reduce then
-    # (while its sum/mean/amax reduce everything, as tt does).
-    assert tt.ones(2, 3).any(()).shape == ()
-    assert torch.ones(2, 3).any(()).shape == (2, 3)
-    assert torch.ones(2, 3).sum(()).shape == ()
 
 
 def test_no_degrees_of_freedom_warning():
@@ -123,6 +70,19 @@ def test_uint8_index_tensor_is_a_mask_without_a_warning():
     assert tt.arange(3)[tt.tensor(mask, dtype=tt.uint8)].tolist() == [0, 2]
     with pytest.warns(UserWarning, match="deprecated"):
         assert torch.arange(3)[torch.tensor(mask, dtype=torch.uint8)].tolist() == [0, 2]
+
+
+def test_where_with_a_uint8_condition_without_a_warning():
+    # Both read a uint8 condition as a mask; PyTorch warns that this is deprecated (tt does
+    # not warn, as for uint8 index tensors above).
+    mask = [1, 0, 1]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = tt.where(tt.tensor(mask, dtype=tt.uint8), tt.ones(3), tt.zeros(3))
+    assert got.tolist() == [1.0, 0.0, 1.0]
+    with pytest.warns(UserWarning, match="deprecated"):
+        want = torch.where(torch.tensor(mask, dtype=torch.uint8), torch.ones(3), torch.zeros(3))
+    assert want.tolist() == [1.0, 0.0, 1.0]
 
 
 def test_tensor_class_cannot_be_called():

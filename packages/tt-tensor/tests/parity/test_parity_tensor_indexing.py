@@ -58,6 +58,13 @@ ADVANCED = {
     "list": lambda m, t, i: t[[0, 2, 2]],
     "list_pair": lambda m, t, i: t[[0, 2], [1, 3]],
     "broadcast_2d_index": lambda m, t, i: t[i[:, None], i[None, :]],
+    # An int is a select applied first (not an advanced index): the index dims keep their place.
+    "int_slice_tensor": lambda m, t, i: t[1, :, i],
+    "zero_dim_tensor_slice_tensor": lambda m, t, i: t[m.tensor(1), :, i],
+    "none_int_slice_tensor": lambda m, t, i: t[None, 2, :, i],
+    "int_ellipsis_tensor": lambda m, t, i: t[0, ..., i],
+    "tensor_slice_int": lambda m, t, i: t[i, :, 1],
+    "tensor_int_slice": lambda m, t, i: t[i, 1, 1:],
 }
 
 
@@ -130,7 +137,18 @@ SET_INDEX = {
     "mask": lambda m: m.tensor([True, False, True]),
     "mask_2d": lambda m: m.tensor([[True, False, True, False]] * 3),
     "tensor_pair": lambda m: (m.tensor([0, 2]), m.tensor([1, 3])),
+    "int_tensor_on_3d": lambda m: (slice(None), m.tensor([1, 3])),
 }
+
+
+def test_setitem_with_an_int_then_a_slice_then_an_index_tensor(check, rand):
+    def run(m, t, v):
+        t[0, :, m.tensor([3, 1])] = v  # the value has PyTorch's (4, 2) layout
+        t[1, :, m.tensor([0, 2])] = v[:, :1]  # broadcast along the index dim
+        t[m.tensor(1), 1:, [1]] = -1.0
+        return t
+
+    check(run, rand(2, 4, 5), rand(4, 2))
 
 
 @pytest.mark.parametrize("value", ["int", "float", "bool", "tensor0d", "row", "row_of_other_dtype"])
@@ -189,6 +207,18 @@ def test_gather(check, rand, dim):
     check(lambda m, t, i: t.gather(dim, i[:2, :3]), x, idx)  # index smaller than the input
     check(lambda m, t, i: t.gather(dim, i), x, idx.astype(np.int32))
     check(lambda m, t, i: t.gather(dim, i), rand(3, 4, dtype="int64"), idx)
+
+
+def test_gather_of_a_1d_input_with_a_0d_index_and_index_select_of_a_0d_input(
+    check, check_raises, rand
+):
+    check(lambda m, t, i: t.gather(0, i), rand(5), np.array(3))
+    check(lambda m, t, i: t.gather(-1, i), rand(5, dtype="int64"), np.array(-0))
+    check_raises(lambda m, t, i: t.gather(0, i), rand(2, 3), np.array(1))
+    check(lambda m, t, i: t.index_select(0, i), rand(), np.array(0))
+    check(lambda m, t, i: t.index_select(-1, i), rand(), np.array([0]))
+    check_raises(lambda m, t, i: t.index_select(0, i), rand(), np.array([0, 0]))
+    check_raises(lambda m, t, i: t.index_select(0, i), rand(), np.array([1]))
 
 
 def test_gather_3d_and_empty(check, rand):

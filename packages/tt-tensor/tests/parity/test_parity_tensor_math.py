@@ -96,18 +96,31 @@ def test_softmax_family_dtype_argument_and_float16(check, rand, name):
     check(lambda m, t: getattr(m, name)(t, 1, dtype=m.float64), x)
     check(lambda m, t: getattr(m, name)(t, 0, dtype=m.float32), rand(3, 4, dtype="int64"))
     check(lambda m, t: getattr(m, name)(t, -1), x.astype(np.float16))
+    check(lambda m, t: getattr(t, name)(1, dtype=m.float64), x)  # the method takes dtype too
+    check(lambda m, t: getattr(t, name)(0, m.float64), x)
 
 
 @pytest.mark.parametrize("name", ["softmax", "log_softmax"])
 def test_softmax_family_infinities(check, name):
-    # A masked entry (-inf) gets probability 0; an all -inf row is nan in both.  (A row holding
-    # +inf differs: see the differences module.)
-    x = np.array([[0.0, -np.inf, 1.0], [-np.inf, -np.inf, -np.inf], [np.nan, 0.0, 1.0]], np.float32)
+    # A masked entry (-inf) gets probability 0; an all -inf row is nan in both, and so is a
+    # row holding +inf (was a documented difference: tt gave nan only at the +inf).
+    x = np.array(
+        [
+            [0.0, -np.inf, 1.0],
+            [-np.inf, -np.inf, -np.inf],
+            [np.nan, 0.0, 1.0],
+            [np.inf, 0.0, 1.0],
+            [np.inf, -np.inf, 0.0],
+            [np.inf, np.inf, 2.0],
+        ],
+        np.float32,
+    )
     with warnings.catch_warnings():
         # log_softmax of the all -inf row computes -inf - -inf with tt's out-of-place sub,
         # which shows NumPy's RuntimeWarning (see the differences module).
         warnings.simplefilter("ignore", RuntimeWarning)
         check(lambda m, t: getattr(m, name)(t, 1), x)
+        check(lambda m, t: getattr(m, name)(t, 0), x[3:].T.astype(np.float16))
 
 
 LSE_DIMS = [
@@ -141,11 +154,28 @@ def test_logsumexp_infinities_and_ints(check):
 
 @pytest.mark.parametrize("keepdim", [False, True])
 @pytest.mark.parametrize("dim", [None, 0, 1, (0, 1), -1])
-@pytest.mark.parametrize("p", [2, 1, 3, 0.5, float("inf")])
+@pytest.mark.parametrize("p", [2, 1, 3, 0.5, float("inf"), float("-inf"), 0, -1, -2, "fro", None])
 def test_norm(check, rand, p, dim, keepdim):
     x = rand(3, 4)
+    x[1, 2] = 0.0  # a zero: counted out by p=0, makes every negative-p norm 0
     check(lambda m, t: t.norm(p, dim, keepdim), x)
     check(lambda m, t: m.norm(t, p, dim, keepdim), x)
+    check(lambda m, t: t.norm(p, dim, keepdim), x[:, :2])
+
+
+@pytest.mark.parametrize("p", [2, 1, 3, -1, 0, float("inf"), float("-inf")])
+def test_norm_of_float16_accumulates_in_float32(check, p):
+    x = np.array([[300.0, 400.0], [3.0, -4.0]], np.float16)  # 300**2 overflows float16
+    check(lambda m, t: t.norm(p), x)
+    check(lambda m, t: t.norm(p, 1), x)
+
+
+@pytest.mark.parametrize("p", [2, 1, 0, 0.5, "fro", -1, -2, float("inf"), float("-inf")])
+def test_norm_of_empty_tensors(check, p):
+    # Only the norms with an identity (a sum: p >= 0 finite) are defined on nothing.
+    check(lambda m, t: t.norm(p), np.zeros(0, np.float32), or_raises=True)
+    check(lambda m, t: t.norm(p, 1), np.zeros((2, 0), np.float32), or_raises=True)
+    check(lambda m, t: t.norm(p, 0), np.zeros((2, 0), np.float32), or_raises=True)
 
 
 def test_norm_defaults_and_float64(check, rand):

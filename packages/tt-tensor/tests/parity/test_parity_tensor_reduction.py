@@ -153,6 +153,41 @@ def test_cumsum(check, rand, dim):
     check(lambda m, t: t.cumsum(dim), np.asfortranarray(rand(2, 3, 4)))
 
 
+def test_cumsum_of_float16_accumulates_in_float32(check):
+    # In float16, 2048 + 1 rounds back to 2048: a float16 running sum of ones stops there.
+    check(lambda m, t: t.cumsum(0), np.ones(3000, np.float16))
+    check(lambda m, t: t.cumsum(1), np.full((2, 3000), 0.1, np.float16))
+
+
+@pytest.mark.parametrize(
+    "name", ["sum", "mean", "amax", "amin", "all", "any", "var", "std", "logsumexp", "norm"]
+)
+@pytest.mark.parametrize("dim", [5, -2, (0, 3), 1])
+def test_a_zero_dim_tensor_accepts_only_dims_minus_one_and_zero(check, check_raises, name, dim):
+    x = np.array(3.0, np.float32)
+    if name == "norm":
+        check_raises(lambda m, t: t.norm(2, dim), x)
+    else:
+        check_raises(lambda m, t: getattr(t, name)(dim), x)
+    if name == "norm":
+        check(lambda m, t: t.norm(2, 0), x)
+    elif name in ("var", "std"):  # (correction=1 of one element: PyTorch warns)
+        check(lambda m, t: getattr(t, name)(-1, correction=0), x)
+    else:
+        check(lambda m, t: getattr(t, name)(-1), x)
+
+
+@pytest.mark.parametrize("keepdim", [False, True])
+@pytest.mark.parametrize("name", ["all", "any", "sum", "mean", "amax"])
+def test_an_empty_dim_tuple(check, rand, name, keepdim):
+    # all/any reduce nothing (an elementwise test); sum/mean/amax reduce every dim (legacy).
+    # (Was a documented difference: tt's all/any reduced every dim.)
+    for dtype in ("float32", "uint8", "bool") if name in ("all", "any") else ("float32",):
+        x = rand(2, 3, dtype=dtype)
+        check(lambda m, t: getattr(t, name)((), keepdim=keepdim), x)
+        check(lambda m, t: getattr(t, name)([], keepdim), x)
+
+
 @pytest.mark.parametrize(
     "name",
     [
@@ -240,3 +275,12 @@ def test_repeated_dim_raises(check_raises, rand, name):
 def test_mean_of_int_tensor_raises(check_raises, rand):
     check_raises(lambda m, t: t.mean(), rand(3, dtype="int64"))
     check_raises(lambda m, t: m.mean(t, 0), rand(3, 2, dtype="bool"))
+
+
+def test_var_std_positional_unbiased_and_keepdim(check, rand):
+    x = rand(3, 4)
+    check(lambda m, t: t.var(1, False), x)
+    check(lambda m, t: t.std(0, True, True), x)
+    check(lambda m, t: m.var(t, 1, False, True), x)
+    check(lambda m, t: m.std(t, (0, 1), False), x)
+    check(lambda m, t: t.var(False), x)

@@ -48,6 +48,37 @@ def test_reshape_of_non_contiguous_copies(check, rand):
     check(lambda m, t: t.t().view(4, 3), x)  # transposing back is a valid view
 
 
+@pytest.mark.parametrize(
+    ("src", "dst"),
+    [
+        ("float32", "int32"),  # same element size: same shape
+        ("float32", "float16"),  # smaller: the last dim doubles
+        ("float32", "float64"),  # larger: the last dim halves
+        ("float32", "uint8"),
+        ("int64", "float64"),
+        ("bool", "uint8"),
+        ("int16", "int8"),
+    ],
+)
+def test_view_with_a_dtype_reinterprets_the_bits(check, rand, src, dst):
+    # (Moved from the differences module: tt's view(dtype) used to convert the values.)
+    x = rand(3, 4, dtype=src)
+    check(lambda m, t: t.view(getattr(m, dst)), x)
+    check(lambda m, t: write(t.view(getattr(m, dst))), x)  # a view: the input changes too
+    check(lambda m, t: t[:, 2:].view(getattr(m, dst)), x)
+    check(lambda m, t: t[None, :0].view(getattr(m, dst)), x)
+
+
+def test_view_with_a_dtype_errors(check, check_raises, rand):
+    x = rand(3, 4)
+    check(lambda m, t: t.view(m.int32).requires_grad, x)
+    check_raises(lambda m, t: t[:, :3].view(m.float64), x)  # size(-1) not divisible
+    check_raises(lambda m, t: t.t().view(m.float16), x)  # stride(-1) != 1
+    check_raises(lambda m, t: t[:, 1:3].view(m.float64), x)  # storage offset odd
+    check_raises(lambda m, t: t[:, :2][::1, :].view(m.float64)[0, ::2].view(m.float32), x)
+    check_raises(lambda m, t: t[0, 0].view(m.float16), x)  # 0-d
+
+
 def test_view_as_reshape_as(check, rand):
     check(lambda m, t, o: t.view_as(o), rand(2, 6), rand(3, 4))
     check(lambda m, t, o: t.reshape_as(o), rand(2, 6), rand(4, 3))
@@ -130,6 +161,14 @@ T_DEPRECATED = [
     pytest.mark.filterwarnings("ignore:Tensor.T is deprecated:UserWarning"),
     pytest.mark.filterwarnings("ignore:The use of `x.T`:UserWarning"),
 ]
+
+
+@pytest.mark.parametrize(
+    ("src", "dst"), [((0, 1), (2, 0)), ([3, 0], [0, -1]), ((1,), (3,)), ((), ())]
+)
+def test_movedim_with_sequences(check, rand, src, dst):
+    check(lambda m, t: t.movedim(src, dst), rand(2, 3, 4, 5))
+    check(lambda m, t: m.movedim(t, src, dst), rand(2, 3, 4, 5))
 
 
 @pytest.mark.parametrize("shape", [(), (4,), (3, 4)])
@@ -222,6 +261,17 @@ def test_cat_sizes_and_dtypes(check, rand):
     ]:
         check(lambda m, x, y: m.cat([x, y]), rand(2, dtype=da), rand(3, dtype=db))
     check(lambda m, x, y: write(m.cat([x, y])), rand(2), rand(2))  # a copy
+
+
+def test_cat_skips_empty_1d_tensors(check, check_raises, rand):
+    # PyTorch's legacy rule: an empty 1-D tensor joins anything (it still sets the dtype).
+    e, x = np.zeros(0, np.float32), rand(2, 3)
+    check(lambda m, a, b: m.cat([a, b]), e, x)
+    check(lambda m, a, b: m.cat([b, a, b], 1), e, x)
+    check(lambda m, a, b: m.cat([a, b]), np.zeros(0, np.float64), x)
+    check(lambda m, a, b: m.cat([a, b]), e, rand(2, 3, dtype="int64"))
+    check(lambda m, a: m.cat([a, a]), e)
+    check_raises(lambda m, a, b: m.cat([a, b]), np.zeros((0, 2), np.float32), x)
 
 
 @pytest.mark.parametrize("dim", [0, 1, 2, -1, -3])
