@@ -210,3 +210,32 @@ def test_constant_zeros_ones_fill_without_recording_a_graph() -> None:
     nn.init.zeros_(p)
     nn.init.ones_(p)
     assert p.sum().item() == 4.0
+
+
+def test_linear_rejects_an_input_of_another_dtype_naming_both() -> None:
+    lin = nn.Linear(3, 2)
+    with pytest.raises(RuntimeError, match=r"linear: .*expected input of dtype float32.*float64"):
+        lin(tt.zeros(2, 3, dtype=tt.float64))
+    with pytest.raises(RuntimeError, match=r"expected input of dtype float32.*got int64"):
+        lin(tt.zeros(2, 3, dtype=tt.int64))
+    with pytest.raises(RuntimeError, match=r"expected input of dtype float64.*got float32"):
+        nn.Linear(3, 2).double()(tt.zeros(4, 2, 3))
+    assert lin.double()(tt.zeros(2, 3, dtype=tt.float64)).dtype == tt.float64
+
+
+def test_leaky_relu_and_dropout_reject_integer_inputs() -> None:
+    ints = tt.ones(3, dtype=tt.int64)
+    with pytest.raises(NotImplementedError, match="leaky_relu: not implemented for int64"):
+        nn.LeakyReLU()(ints)
+    with pytest.raises(RuntimeError, match=r"dropout: expected a floating point input.*int64"):
+        nn.Dropout()(ints)
+    assert nn.Dropout().eval()(ints).tolist() == [1, 1, 1]  # the identity needs no cast
+    assert F.dropout(ints, 0.0).tolist() == [1, 1, 1]
+
+
+def test_unflatten_keeps_its_size_as_given_and_calculate_gain_linear_is_an_int() -> None:
+    assert repr(nn.Unflatten(1, [2, 3])) == "Unflatten(dim=1, unflattened_size=[2, 3])"
+    assert nn.Unflatten(1, [2, 3])(tt.zeros(4, 6)).shape == (4, 2, 3)
+    gain = nn.init.calculate_gain("linear")
+    assert gain == 1
+    assert isinstance(gain, int)

@@ -460,3 +460,63 @@ def test_bad_binary_and_regression_inputs_raise_with_the_loss_in_the_message() -
         huber_loss(p, p, delta=0)
     with pytest.raises(TypeError, match="cross_entropy: argument 'target' must be a Tensor"):
         cross_entropy(p, [0, 1, 1])  # type: ignore[arg-type]
+
+
+# ------------------------------------------------------------------ BCE as a fused primitive
+def test_binary_cross_entropy_gradients_are_torchs_at_and_near_the_ends() -> None:
+    # PyTorch: d/dx = (x - t) / max(x (1 - x), 1e-12), d/dt = log(1 - x) - log(x).
+    x = leaf([0.0, 1.0, 0.0, 1.0, 0.0, 1e-30, 0.5])
+    t = leaf([1.0, 0.0, 0.0, 1.0, 0.3, 1.0, 0.2])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no NumPy warning leaks (log 0, 0 * inf)
+        loss = binary_cross_entropy(x, t, reduction="none")
+        np.testing.assert_allclose(
+            loss.detach().numpy(), [100, 100, 0, 0, 30, -np.log(1e-30), np.log(2)], rtol=1e-12
+        )
+        loss.sum().backward()
+    assert x.grad is not None
+    assert t.grad is not None
+    inv = 1 / float(np.float32(1e-12))  # PyTorch's epsilon is a C++ float
+    np.testing.assert_allclose(
+        x.grad.numpy(), [-inv, inv, 0.0, 0.0, -0.3 * inv, -inv, 0.3 / 0.25], rtol=1e-12
+    )
+    np.testing.assert_allclose(
+        t.grad.numpy(), [np.inf, -np.inf, np.inf, -np.inf, np.inf, -np.log(1e-30), 0.0]
+    )
+
+
+def test_binary_cross_entropy_is_one_node_with_a_differentiable_backward() -> None:
+    r = rng()
+    x, t = leaf(r.uniform(0.05, 0.95, (3, 4))), leaf(r.uniform(0, 1, (3, 4)))
+    w = const(r.uniform(0.2, 2.0, (4,)))
+    loss = binary_cross_entropy(x, t, reduction="none")
+    assert type(loss.grad_fn).__name__ == "FunctionCtx"
+    assert ag.gradgradcheck(lambda a, b: binary_cross_entropy(a, b, w), [x, t])
+    # d2L/dx2 = (x^2 - 2 x t + t) / (x (1 - x))^2 at an interior point
+    a, b = leaf([0.5]), const([0.2])
+    (g,) = ag.grad(binary_cross_entropy(a, b), [a], create_graph=True)
+    (gg,) = ag.grad(g.sum(), [a])
+    assert gg.tolist() == pytest.approx([(0.25 - 0.2 + 0.2) / 0.0625])
+
+
+def test_binary_cross_entropy_keeps_small_float32_probabilities() -> None:
+    # log1p(-x): 1 - 1e-8 rounds to 1 in float32, but the loss is 1e-8, not 0.
+    x = tt.tensor([1e-8], requires_grad=True)
+    loss = binary_cross_entropy(x, tt.tensor([0.0]), reduction="sum")
+    assert loss.item() == pytest.approx(1e-8, rel=1e-6)
+
+
+# ------------------------------------------------------------------ CE ignore_index >= C
+def test_cross_entropy_ignores_an_ignore_index_that_is_not_a_class() -> None:
+    r = rng()
+    x = r.standard_normal((4, 3))
+    y = np.array([0, 3, 2, 1])
+    keep = y != 3
+    for reduction in ("mean", "sum"):
+        full = CrossEntropyLoss(ignore_index=3, reduction=reduction)(const(x), const(y))
+        kept = cross_entropy(const(x[keep]), const(y[keep]), reduction=reduction)
+        assert full.item() == pytest.approx(kept.item(), rel=1e-14)
+    neg = cross_entropy(const(x), const(np.array([0, -1, 2, 1])), ignore_index=-1)
+    assert neg.item() == pytest.approx(kept.item() / 3, rel=1e-14)
+    with pytest.raises(IndexError, match="Target 3 is out of bounds"):
+        cross_entropy(const(x), const(y), ignore_index=4)

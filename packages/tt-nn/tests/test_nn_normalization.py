@@ -328,3 +328,26 @@ def test_group_norm_indivisible_channels_raise_value_error_in_the_module() -> No
 def test_integer_input_is_rejected() -> None:
     with pytest.raises(NotImplementedError, match="batch_norm: not implemented for int64"):
         batch_norm(tt.ones(4, 3, dtype=tt.int64), None, None, training=True)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: BatchNorm1d(4),
+        lambda: BatchNorm1d(4).eval(),
+        lambda: BatchNorm1d(4, affine=False),
+        lambda: LayerNorm(4),
+        lambda: GroupNorm(2, 4),
+    ],
+)
+def test_norm_layers_reject_an_input_of_another_dtype(make: object) -> None:
+    layer = make()  # type: ignore[operator]
+    with pytest.raises(RuntimeError, match=r"mixed dtype: expected .* dtype float64, got float32"):
+        layer(tt.zeros(3, 4, dtype=tt.float64))
+    assert layer.double()(tt.ones(3, 4, dtype=tt.float64)).dtype == tt.float64
+
+
+def test_norm_without_parameters_or_statistics_accepts_any_float_dtype() -> None:
+    x = tt.ones(3, 4, dtype=tt.float64)
+    assert BatchNorm1d(4, affine=False, track_running_stats=False)(x).dtype == tt.float64
+    assert LayerNorm(4, elementwise_affine=False)(x).dtype == tt.float64

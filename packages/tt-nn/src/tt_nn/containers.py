@@ -14,10 +14,10 @@ tt_tensor.Size([4, 1])
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import ItemsView, Iterable, Iterator, KeysView, Mapping, ValuesView
 from typing import Any, overload
 
-from .module import Module
+from .module import Module, _addindent
 
 __all__ = ["ModuleDict", "ModuleList", "Sequential"]
 
@@ -84,6 +84,60 @@ class Sequential(Module):
         self.add_module(str(len(self)), module)
         return self
 
+    def insert(self, index: int, module: Module) -> Sequential:
+        """Insert ``module`` before position ``index`` (``-len <= index <= len``); the
+        modules after it move up one name."""
+        if not isinstance(module, Module):
+            raise TypeError(f"Sequential.insert: expected a Module, got {type(module).__name__}")
+        n = len(self._modules)
+        if not -n <= index <= n:
+            raise IndexError(f"Sequential.insert: index {index} is out of range for length {n}")
+        if index < 0:
+            index += n
+        for i in range(n, index, -1):
+            self._modules[str(i)] = self._modules[str(i - 1)]
+        self._modules[str(index)] = module
+        return self
+
+    def extend(self, sequential: Iterable[Module]) -> Sequential:
+        """Append every module of ``sequential``."""
+        for m in sequential:
+            self.append(m)
+        return self
+
+    def pop(self, key: int | slice) -> Module:
+        """Remove and return the module at ``key`` (a slice gives a ``Sequential``)."""
+        v = self[key]
+        del self[key]
+        return v
+
+    def __add__(self, other: Sequential) -> Sequential:
+        if not isinstance(other, Sequential):
+            raise ValueError(
+                "add operator supports only objects of Sequential class, "
+                f"but {type(other)} is given."
+            )
+        return Sequential(*self, *other)
+
+    def __iadd__(self, other: Sequential) -> Sequential:
+        if not isinstance(other, Sequential):
+            raise ValueError(
+                "add operator supports only objects of Sequential class, "
+                f"but {type(other)} is given."
+            )
+        return self.extend(list(other))
+
+    def __mul__(self, other: int) -> Sequential:
+        """``seq * k``: a new ``Sequential`` running the same modules (not copies) ``k`` times."""
+        if not isinstance(other, int):
+            raise TypeError(f"unsupported operand type(s) for *: {type(self)} and {type(other)}")
+        if other <= 0:
+            raise ValueError(f"Non-positive multiplication factor {other} for {type(self)}")
+        return Sequential(*(list(self) * other))
+
+    def __rmul__(self, other: int) -> Sequential:
+        return self.__mul__(other)
+
 
 class ModuleList(Module):
     """A list of modules, registered as children (a plain Python list would hide their
@@ -125,6 +179,33 @@ class ModuleList(Module):
     def __iadd__(self, modules: Iterable[Module]) -> ModuleList:
         return self.extend(modules)
 
+    def __add__(self, other: Iterable[Module]) -> ModuleList:
+        return ModuleList([*self, *other])
+
+    def pop(self, key: int | slice) -> Module | ModuleList:
+        """Remove and return the module at ``key`` (a slice gives a ``ModuleList``)."""
+        v = self[key]
+        del self[key]
+        return v
+
+    def __repr__(self) -> str:
+        # Runs of identical modules print once, as PyTorch does: "(0-11): 12 x Block(...)".
+        reprs = [repr(m) for m in self]
+        if not reprs:
+            return self._get_name() + "()"
+        blocks: list[list[Any]] = []  # [start, end, repr]
+        for i, r in enumerate(reprs):
+            if blocks and blocks[-1][2] == r:
+                blocks[-1][1] = i
+            else:
+                blocks.append([i, i, r])
+        lines = []
+        for start, end, r in blocks:
+            head = f"({start})" if start == end else f"({start}-{end}): {end - start + 1} x"
+            text = f"{head}: {r}" if start == end else f"{head} {r}"
+            lines.append(_addindent(text, 2))
+        return self._get_name() + "(\n  " + "\n  ".join(lines) + "\n)"
+
     def append(self, module: Module) -> ModuleList:
         """Add ``module`` at the end."""
         self.add_module(str(len(self)), module)
@@ -148,7 +229,10 @@ class ModuleList(Module):
 class ModuleDict(Module):
     """A dict of modules by string key, registered as children, in insertion order."""
 
-    def __init__(self, modules: Mapping[str, Module] | None = None) -> None:
+    def __init__(
+        self,
+        modules: Mapping[str, Module] | ModuleDict | Iterable[tuple[str, Module]] | None = None,
+    ) -> None:
         super().__init__()
         if modules is not None:
             self.update(modules)
@@ -173,17 +257,17 @@ class ModuleDict(Module):
     def __contains__(self, key: object) -> bool:
         return key in self._modules
 
-    def keys(self) -> Iterable[str]:
-        """The keys, in insertion order."""
+    def keys(self) -> KeysView[str]:
+        """The keys, in insertion order (a live view, like ``dict.keys()``)."""
         return self._modules.keys()
 
-    def values(self) -> Iterable[Module]:
-        """The modules, in insertion order."""
-        return [m for m in self._modules.values() if m is not None]
+    def values(self) -> ValuesView[Module]:
+        """The modules, in insertion order (a live view, like ``dict.values()``)."""
+        return self._modules.values()  # type: ignore[return-value]
 
-    def items(self) -> Iterable[tuple[str, Module]]:
-        """``(key, module)`` pairs, in insertion order."""
-        return [(k, m) for k, m in self._modules.items() if m is not None]
+    def items(self) -> ItemsView[str, Module]:
+        """``(key, module)`` pairs, in insertion order (a live view, like ``dict.items()``)."""
+        return self._modules.items()  # type: ignore[return-value]
 
     def pop(self, key: str) -> Module:
         """Remove and return the module under ``key``."""
@@ -195,8 +279,24 @@ class ModuleDict(Module):
         """Remove every module."""
         self._modules.clear()
 
-    def update(self, modules: Mapping[str, Module] | Iterable[tuple[str, Module]]) -> None:
-        """Add (or replace) modules from a mapping or ``(key, module)`` pairs."""
-        pairs = modules.items() if isinstance(modules, Mapping) else modules
-        for k, m in pairs:
-            self[k] = m
+    def update(
+        self, modules: Mapping[str, Module] | ModuleDict | Iterable[tuple[str, Module]]
+    ) -> None:
+        """Add (or replace, in place) modules from a mapping, another ``ModuleDict`` or
+        ``(key, module)`` pairs."""
+        if isinstance(modules, (Mapping, ModuleDict)):
+            for k, m in modules.items():
+                self[k] = m
+            return
+        for j, pair in enumerate(modules):
+            if not isinstance(pair, Iterable):
+                raise TypeError(
+                    f"ModuleDict.update: sequence element #{j} should be Iterable; "
+                    f"is {type(pair).__name__}"
+                )
+            kv: tuple[Any, ...] = tuple(pair)
+            if len(kv) != 2:
+                raise ValueError(
+                    f"ModuleDict.update: sequence element #{j} has length {len(kv)}; 2 is required"
+                )
+            self[kv[0]] = kv[1]

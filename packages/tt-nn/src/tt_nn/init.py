@@ -49,7 +49,7 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
     sigmoid, 5/3 for tanh, sqrt(2) for relu, sqrt(2 / (1 + slope^2)) for leaky_relu, 3/4 for
     selu."""
     if nonlinearity in _LINEAR:
-        return 1.0
+        return 1  # an int, as in PyTorch
     if nonlinearity == "tanh":
         return 5.0 / 3
     if nonlinearity == "relu":

@@ -114,11 +114,14 @@ class Module:
             )
 
     def __setattr__(self, name: str, value: Any) -> None:
+        # Replacing a registered value keeps its place in its table (so a Sequential still
+        # runs in order and state_dict() keys keep PyTorch's order); only a name that changes
+        # kind (a buffer becoming a parameter, say) leaves its old table.
         d = self.__dict__
         params = d.get("_parameters")
         if isinstance(value, Parameter):
             self._check_ready("parameters")
-            self._forget(name)
+            self._remove_from(name, "__dict__", "_buffers", "_modules")
             self.register_parameter(name, value)
         elif params is not None and name in params:
             if value is not None:
@@ -129,7 +132,7 @@ class Module:
             params[name] = None
         elif isinstance(value, Module):
             self._check_ready("child module")
-            self._forget(name)
+            self._remove_from(name, "__dict__", "_parameters", "_buffers")
             d["_modules"][name] = value
         elif params is not None and name in d["_modules"]:
             if value is not None:
@@ -140,7 +143,6 @@ class Module:
             d["_modules"][name] = None
         elif isinstance(value, Buffer):
             self._check_ready("buffers")
-            self._forget(name)
             self.register_buffer(name, value, persistent=value.persistent)
         elif params is not None and name in d["_buffers"]:
             if value is not None and not isinstance(value, Tensor):
@@ -152,12 +154,12 @@ class Module:
         else:
             object.__setattr__(self, name, value)
 
-    def _forget(self, name: str) -> None:
+    def _remove_from(self, name: str, *tables: str) -> None:
         d = self.__dict__
-        d.pop(name, None)
-        for table in ("_parameters", "_buffers", "_modules"):
-            d[table].pop(name, None)
-        d["_non_persistent"].discard(name)
+        for table in tables:
+            (d if table == "__dict__" else d[table]).pop(name, None)
+        if "_buffers" in tables:
+            d["_non_persistent"].discard(name)
 
     def __getattr__(self, name: str) -> Any:
         # Only reached when normal lookup fails: registered names live in the three tables.
@@ -177,49 +179,49 @@ class Module:
                 return
         object.__delattr__(self, name)
 
-    def _check_name(self, name: str, kind: str) -> None:
+    def _check_name(self, name: str, kind: str, table: str) -> None:
+        # PyTorch's rule: a name may be re-registered only as the kind it already is; any
+        # other attribute of that name (a buffer, a child, a method, a plain value) is an error.
         if not isinstance(name, str):
             raise TypeError(f"{kind} name should be a string, got {type(name).__name__}")
         if not name or "." in name:
             raise KeyError(f'{kind} name can\'t be empty or contain ".", got {name!r}')
-        registered = name in self._parameters or name in self._buffers or name in self._modules
-        if hasattr(self, name) and not registered:
+        if name not in self.__dict__[table] and hasattr(self, name):
             raise KeyError(f"attribute '{name}' already exists")
 
     def register_parameter(self, name: str, param: Parameter | None) -> None:
         """Register ``param`` (or ``None``, a declared but absent parameter) under ``name``."""
         self._check_ready("parameters")
-        self._check_name(name, "parameter")
+        self._check_name(name, "parameter", "_parameters")
         if param is not None and not isinstance(param, Parameter):
             raise TypeError(
                 f"cannot assign '{type(param).__name__}' object to parameter '{name}' "
                 "(tt_nn.Parameter or None required)"
             )
-        self._forget(name)
-        self._parameters[name] = param
+        self._parameters[name] = param  # a re-registered name keeps its position
 
     def register_buffer(self, name: str, tensor: Tensor | None, persistent: bool = True) -> None:
         """Register ``tensor`` as a buffer: saved in ``state_dict`` (unless ``persistent`` is
         False) and converted by ``to()``, but not trained."""
         self._check_ready("buffers")
-        self._check_name(name, "buffer")
+        self._check_name(name, "buffer", "_buffers")
         if tensor is not None and not isinstance(tensor, Tensor):
             raise TypeError(
                 f"cannot assign '{type(tensor).__name__}' object to buffer '{name}' "
                 "(a Tensor or None required)"
             )
-        self._forget(name)
         self._buffers[name] = tensor
-        if not persistent:
+        if persistent:
+            self._non_persistent.discard(name)
+        else:
             self._non_persistent.add(name)
 
     def add_module(self, name: str, module: Module | None) -> None:
         """Register ``module`` as a child under ``name``."""
         self._check_ready("child module")
-        self._check_name(name, "module")
+        self._check_name(name, "module", "_modules")
         if module is not None and not isinstance(module, Module):
             raise TypeError(f"{type(module).__name__} is not a Module subclass")
-        self._forget(name)
         self._modules[name] = module
 
     register_module = add_module
@@ -283,7 +285,11 @@ class Module:
         self, table: str, prefix: str, recurse: bool, remove_duplicate: bool = True
     ) -> Iterator[tuple[str, Any]]:
         seen: set[int] = set()
-        mods = self.named_modules(prefix=prefix) if recurse else iter([(prefix, self)])
+        mods = (
+            self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate)
+            if recurse
+            else iter([(prefix, self)])
+        )
         for mod_prefix, mod in mods:
             for name, value in getattr(mod, table).items():
                 if value is None or (remove_duplicate and id(value) in seen):
@@ -294,7 +300,8 @@ class Module:
     def named_parameters(
         self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True
     ) -> Iterator[tuple[str, Parameter]]:
-        """Every parameter with its dotted name; a parameter shared by two modules once."""
+        """Every parameter with its dotted name; a parameter (or module) shared by two modules
+        once, or under every name with ``remove_duplicate=False``."""
         yield from self._named_members("_parameters", prefix, recurse, remove_duplicate)
 
     def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
@@ -316,11 +323,15 @@ class Module:
     # ------------------------------------------------------------------ modes and updates
     def train(self, mode: bool = True) -> Module:
         """Training mode (dropout active, batch norm uses batch statistics) for the whole
-        tree; returns ``self``."""
+        tree; returns ``self``.
+
+        Each child's own ``train(mode)`` is called, so a child that overrides ``train`` (to
+        keep a frozen batch norm in eval mode, say) is honoured, as in PyTorch."""
         if not isinstance(mode, bool):
             raise ValueError("training mode is expected to be boolean")
-        for m in self.modules():
-            m.__dict__["training"] = mode
+        self.__dict__["training"] = mode
+        for child in self.children():
+            child.train(mode)
         return self
 
     def eval(self) -> Module:
@@ -334,14 +345,20 @@ class Module:
         return self
 
     def zero_grad(self, set_to_none: bool = True) -> None:
-        """Reset every parameter's gradient: to ``None`` (the default), or to zeros."""
+        """Reset every parameter's gradient: to ``None`` (the default), or to zeros in place
+        (the same ``.grad`` tensor, detached from any graph, filled with zeros)."""
         for p in self.parameters():
-            if p.grad is None:
+            g = p.grad
+            if g is None:
                 continue
             if set_to_none:
                 p.grad = None
             else:
-                p.grad = tt.zeros_like(p.grad)
+                if g.grad_fn is not None:
+                    g.detach_()
+                else:
+                    g.requires_grad_(False)
+                g.zero_()
 
     def apply(self, fn: Callable[[Module], Any]) -> Module:
         """Call ``fn`` on every descendant, then on this module (for custom initialisation)."""
@@ -351,17 +368,19 @@ class Module:
         return self
 
     def _convert(self, fn: Callable[[Tensor], Tensor]) -> Module:
+        # A parameter keeps its identity (PyTorch's ``param.data = fn(param)``): only the array
+        # it wraps is swapped, so ``m.weight is w`` holds afterwards and an optimizer built
+        # before ``model.double()`` still updates the model's parameters.
         with ag.no_grad():
             for m in self.modules():
-                for name, p in m._parameters.items():
+                for p in m._parameters.values():
                     if p is None:
                         continue
                     new = fn(p)
                     if new is not p:
-                        q = Parameter(new.detach(), p.requires_grad)
+                        p.data = new
                         if p.grad is not None:
-                            q.grad = fn(p.grad)
-                        m._parameters[name] = q
+                            p.grad.data = fn(p.grad)
                 for name, b in m._buffers.items():
                     if b is not None:
                         m._buffers[name] = fn(b)
@@ -423,20 +442,31 @@ class Module:
     def state_dict(
         self, *args: Any, destination: Any = None, prefix: str = "", keep_vars: bool = False
     ) -> OrderedDict[str, Tensor]:
-        """Every parameter and persistent buffer by dotted name, in registration order.
+        """Every parameter and persistent buffer by dotted name, in registration order: this
+        module's own, then each child's under ``prefix + "<child>."``.
 
+        As in PyTorch, ``prefix`` is prepended as given (``prefix="x"`` gives ``"xweight"``),
+        and a module registered under two names (``self.b = self.a``) is listed under both.
         The values share memory with the module (detached unless ``keep_vars``): save them,
         or copy them, before training on."""
         out: OrderedDict[str, Tensor] = OrderedDict() if destination is None else destination
-        for mod_prefix, mod in self.named_modules(prefix=prefix.rstrip(".")):
-            base = f"{mod_prefix}." if mod_prefix else ""
-            for name, p in mod._parameters.items():
-                if p is not None:
-                    out[base + name] = p if keep_vars else p.detach()
-            for name, b in mod._buffers.items():
-                if b is not None and name not in mod._non_persistent:
-                    out[base + name] = b if keep_vars else b.detach()
+        for name, p in self._parameters.items():
+            if p is not None:
+                out[prefix + name] = p if keep_vars else p.detach()
+        for name, b in self._buffers.items():
+            if b is not None and name not in self._non_persistent:
+                out[prefix + name] = b if keep_vars else b.detach()
+        for name, child in self._modules.items():
+            if child is not None:
+                child.state_dict(destination=out, prefix=f"{prefix}{name}.", keep_vars=keep_vars)
         return out
+
+    def _upgrade_state_dict(
+        self, state_dict: dict[str, Any], prefix: str, local_metadata: Mapping[str, Any]
+    ) -> None:
+        """Fill in entries an older checkpoint of this module lacks (PyTorch does this in
+        ``_load_from_state_dict``, keyed by the ``version`` in the state dict's metadata).
+        The base module adds nothing; ``BatchNorm`` adds ``num_batches_tracked``."""
 
     def load_state_dict(
         self, state_dict: Mapping[str, Any], strict: bool = True, assign: bool = False
@@ -451,6 +481,13 @@ class Module:
             raise TypeError(
                 f"Expected state_dict to be dict-like, got {type(state_dict).__name__}."
             )
+        # Work on a copy, which each module may complete with entries older checkpoints lack.
+        metadata = getattr(state_dict, "_metadata", None)
+        state_dict = dict(state_dict)
+        for mod_prefix, mod in self.named_modules(remove_duplicate=False):
+            local_metadata = {} if metadata is None else metadata.get(mod_prefix, {})
+            base = f"{mod_prefix}." if mod_prefix else ""
+            mod._upgrade_state_dict(state_dict, base, local_metadata)
         own = self.state_dict(keep_vars=True)
         missing = [k for k in own if k not in state_dict]
         unexpected = [k for k in state_dict if k not in own]

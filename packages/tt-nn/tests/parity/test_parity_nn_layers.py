@@ -145,3 +145,113 @@ def test_bad_inputs_raise_like_torch(check_raises: Any, rand: Any) -> None:
     check_raises(lambda m, x: nn(m).Dropout(-0.1), rand(1))
     check_raises(lambda m, x: nn(m).init.xavier_uniform_(x), rand(3))
     check_raises(lambda m, x: nn(m).init.calculate_gain("nope"), rand(1))
+
+
+def test_replacing_registered_values_keeps_torchs_order() -> None:
+    def build(m: Any) -> Any:
+        n = nn(m)
+        s = n.Sequential(n.Identity(), n.Linear(2, 2), n.Linear(2, 1))
+        s[0] = n.ReLU()
+        s[1].weight = n.Parameter(s[1].weight.detach().clone())
+        s[2].register_buffer("extra", m.zeros(1))
+        s[2].extra = m.ones(1)
+        s[2].bias = n.Parameter(m.zeros(1))
+        return s
+
+    mine, th = build(tt), build(torch)
+    assert list(mine.state_dict()) == list(th.state_dict())
+    assert [n for n, _ in mine.named_parameters()] == [n for n, _ in th.named_parameters()]
+    assert repr(mine) == repr(th)
+
+
+def test_aliased_submodules_and_remove_duplicate_match_torch() -> None:
+    def build(m: Any) -> Any:
+        root = nn(m).Module()
+        root.add_module("a", nn(m).Linear(1, 1))
+        root.add_module("b", root.a)
+        return root
+
+    mine, th = build(tt), build(torch)
+    assert list(mine.state_dict()) == list(th.state_dict())
+    for dup in (True, False):
+        for what in ("named_parameters", "named_modules"):
+            got = [n for n, _ in getattr(mine, what)(remove_duplicate=dup)]
+            assert got == [n for n, _ in getattr(th, what)(remove_duplicate=dup)], (what, dup)
+    sd = {k: tt.from_numpy(v.detach().numpy().copy()) for k, v in th.state_dict().items()}
+    assert mine.load_state_dict(sd) == ([], [])
+    assert mine.a.weight.item() == pytest.approx(th.a.weight.item())
+    assert list(mine.state_dict(prefix="x")) == list(th.state_dict(prefix="x"))
+
+
+def test_container_operations_match_torch() -> None:
+    def build(m: Any) -> Any:
+        n = nn(m)
+        s = n.Sequential(n.ReLU(), n.Tanh())
+        s.insert(1, n.Sigmoid()).extend([n.ReLU()])
+        s.pop(0)
+        s = (s + n.Sequential(n.ELU())) * 2
+        ml = n.ModuleList([n.ReLU(), n.ReLU(), n.Tanh(), n.ReLU()])
+        ml.pop(2)
+        d = n.ModuleDict({"a": n.ReLU()})
+        d.update(n.ModuleDict({"b": n.Tanh(), "a": n.Sigmoid()}))
+        return s, ml + [n.Tanh()], d  # noqa: RUF005 (tests ModuleList.__add__)
+
+    for a, b in zip(build(tt), build(torch), strict=True):
+        assert repr(a) == repr(b)
+        assert list(a._modules) == list(b._modules)
+    assert repr(tt_nn.Unflatten(1, [2, 3])) == repr(torch.nn.Unflatten(1, [2, 3]))
+    got, want = tt_nn.init.calculate_gain("linear"), torch.nn.init.calculate_gain("linear")
+    assert got == want
+    assert type(got) is type(want)
+
+
+def test_registering_over_another_kind_raises_like_torch() -> None:
+    for m in (tt, torch):
+        root = nn(m).Module()
+        root.register_buffer("b", m.zeros(1))
+        root.c = nn(m).ReLU()
+        with pytest.raises(KeyError, match="attribute 'b' already exists"):
+            root.register_parameter("b", nn(m).Parameter(m.zeros(1)))
+        with pytest.raises(KeyError, match="attribute 'b' already exists"):
+            root.add_module("b", nn(m).ReLU())
+        with pytest.raises(KeyError, match="attribute 'c' already exists"):
+            root.register_buffer("c", m.zeros(1))
+
+
+def _frozen_norm(n: Any) -> Any:
+    """A module whose ``train`` keeps its batch norm in eval mode, in library ``n``."""
+
+    class Frozen(n.Module):  # type: ignore[misc,name-defined]
+        def __init__(self) -> None:
+            super().__init__()
+            self.bn = n.BatchNorm1d(2)
+
+        def train(self, mode: bool = True) -> Any:
+            super().train(mode)
+            self.bn.eval()
+            return self
+
+    return Frozen()
+
+
+def test_train_mode_conversion_and_zero_grad_match_torch() -> None:
+    results = []
+    for m in (tt, torch):
+        n = nn(m)
+        outer = n.Sequential(_frozen_norm(n), n.Linear(2, 1)).train()
+        lin = outer[1]
+        lin(m.ones(1, 2)).sum().backward()
+        w, g = lin.weight, lin.weight.grad
+        outer.double()
+        same = (lin.weight is w, lin.weight.grad is g, str(w.dtype).split(".")[-1])
+        lin.zero_grad(set_to_none=False)
+        results.append((outer[0].bn.training, *same, lin.weight.grad is g, g.tolist()))
+    assert results[0] == results[1]
+
+
+def test_bad_dtypes_raise_like_torch(check_raises: Any, rand: Any) -> None:
+    check_raises(lambda m, x: nn(m).Linear(3, 2)(x), rand(2, 3, dtype="float64"))
+    check_raises(lambda m, x: nn(m).Linear(3, 2).double()(x), rand(2, 3))
+    check_raises(lambda m, x: nn(m).Linear(3, 2)(x.long()), rand(2, 3))
+    check_raises(lambda m, x: nn(m).LeakyReLU()(x.long()), rand(3))
+    check_raises(lambda m, x: nn(m).Dropout()(x.long()), rand(3))

@@ -323,8 +323,7 @@ def test_binary_cross_entropy_clamps_log_at_minus_100_like_torch(check: Any) -> 
     # float64 weight on a float32 input: cast to the input's dtype.
     w = np.array([1.0, 2.0, 3.0, 4.0, 5.0])
     check(lambda m, a, b: F(m).binary_cross_entropy(a, b, weight=const(m, w)), x, t)
-    # Gradients agree wherever x (1 - x) >= 1e-12, where PyTorch's kernel does not clamp its
-    # denominator (see binary_cross_entropy's docstring), even close to the ends.
+    # Gradients agree close to the ends too (and at them: see the test below).
     near = np.array([1e-6, 1 - 1e-6, 1e-6, 1 - 1e-6, 0.5])
     check(lambda m, a: F(m).binary_cross_entropy(a, const(m, t.astype("f8"))), near, grad=True)
 
@@ -539,3 +538,38 @@ def test_bad_inputs_raise_like_torch(check_raises: Any, expr: Any) -> None:
 )
 def test_bad_binary_inputs_raise_like_torch(check_raises: Any, expr: Any) -> None:
     check_raises(expr, P)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("reduction", ["none", "mean", "sum"])
+def test_binary_cross_entropy_gradients_at_the_ends_match_torch(
+    check: Any, dtype: str, reduction: str
+) -> None:
+    # Saturated and nearly saturated probabilities: PyTorch's gradient formulas (input
+    # +-1e12 through the clamped denominator, target +-inf), in both inputs.
+    x = np.array([0.0, 1.0, 0.0, 1.0, 0.0, 1e-30, 0.5, 1e-7, 1 - 1e-7], dtype)
+    t = np.array([1.0, 0.0, 0.0, 1.0, 0.3, 1.0, 0.2, 1.0, 0.0], dtype)
+    w = np.linspace(0.5, 2.0, 9).astype(dtype)
+    check(lambda m, a, b: F(m).binary_cross_entropy(a, b, reduction=reduction), x, t, grad=True)
+    check(
+        lambda m, a, b: nn(m).BCELoss(weight=const(m, w), reduction=reduction)(a, b),
+        x,
+        t,
+        grad=True,
+    )
+
+
+@pytest.mark.parametrize("ignore_index", [3, 7, -1])
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_cross_entropy_with_an_ignore_index_outside_the_classes_matches_torch(
+    check: Any, rand: Any, ignore_index: int, reduction: str
+) -> None:
+    y = np.array([0, ignore_index, 2, 1, ignore_index])
+    check(
+        lambda m, x, t: nn(m).CrossEntropyLoss(ignore_index=ignore_index, reduction=reduction)(
+            x, t
+        ),
+        rand(5, 3),
+        y,
+        grad=True,
+    )

@@ -304,3 +304,45 @@ def test_functional_batch_norm_of_integers_raises_like_torch(
     check_raises(
         lambda m, x: nn_of(m).batch_norm(x, None, None, training=True), rand(4, 3, dtype="int64")
     )
+
+
+@pytest.mark.parametrize(
+    ("make", "shape"),
+    [
+        (lambda n: n.BatchNorm1d(4), (3, 4)),
+        (lambda n: n.BatchNorm1d(4).eval(), (3, 4)),
+        (lambda n: n.BatchNorm1d(4, affine=False), (3, 4)),
+        (lambda n: n.BatchNorm2d(4), (2, 4, 3, 3)),
+        (lambda n: n.LayerNorm(4), (3, 4)),
+        (lambda n: n.GroupNorm(2, 4), (3, 4)),
+    ],
+)
+def test_float64_input_into_float32_norm_layers_raises_like_torch(
+    check_raises: Callable[..., Any], rand: Callable[..., Any], make: Any, shape: Any
+) -> None:
+    e_tt, _ = check_raises(lambda m, x: make(nn_of(m))(x), rand(*shape, dtype="float64"))
+    assert "mixed dtype" in str(e_tt)
+    assert "float32" in str(e_tt)
+    assert "float64" in str(e_tt)
+    check_raises(lambda m, x: make(nn_of(m)).double()(x), rand(*shape))
+
+
+def test_norm_layers_without_parameters_accept_float64_like_torch(
+    check: Callable[..., Any], rand: Callable[..., Any]
+) -> None:
+    x = rand(3, 4, dtype="float64")
+    check(lambda m, t: nn_of(m).BatchNorm1d(4, affine=False, track_running_stats=False)(t), x)
+    check(lambda m, t: nn_of(m).LayerNorm(4, elementwise_affine=False)(t), x)
+
+
+def test_batch_norm_checkpoint_without_num_batches_tracked_loads_like_torch() -> None:
+    results = []
+    for n in (TT_NN, TORCH_NN):
+        bn = n.BatchNorm1d(2)
+        bn.num_batches_tracked.fill_(3)
+        sd = dict(n.BatchNorm1d(2).state_dict())
+        del sd["num_batches_tracked"]
+        keys = bn.load_state_dict(sd)
+        count = bn.num_batches_tracked.item()
+        results.append((list(keys.missing_keys), list(keys.unexpected_keys), count))
+    assert results[0] == results[1] == ([], [], 3)

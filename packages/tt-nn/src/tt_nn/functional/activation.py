@@ -45,6 +45,11 @@ def relu(input: Tensor, inplace: bool = False) -> Tensor:
 
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
     """``x`` where ``x > 0``, else ``negative_slope * x``."""
+    if not input.dtype.is_floating_point:
+        raise NotImplementedError(
+            f"leaky_relu: not implemented for {input.dtype.name} input (a floating point "
+            "tensor expected)"
+        )
     return _inplace(input, tt.where(input > 0, input, input * negative_slope), inplace)
 
 

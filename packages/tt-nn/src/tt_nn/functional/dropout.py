@@ -31,6 +31,12 @@ def dropout(
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
     if not training or p == 0.0:
         return input
+    if not input.dtype.is_floating_point and p < 1.0:
+        raise RuntimeError(
+            f"dropout: expected a floating point input (the kept elements are scaled by "
+            f"1 / (1 - p)), got {input.dtype.name}: result type Float can't be cast to the "
+            f"desired output type {input.dtype.name}"
+        )
     if p == 1.0:
         out = input * 0.0
     else:

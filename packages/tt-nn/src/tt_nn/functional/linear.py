@@ -103,6 +103,17 @@ def affine(input: Tensor, weight: Tensor, bias: Tensor | None) -> Tensor:
             return tt.from_numpy(_affine(x, w, b))
         fused: Tensor = LinearFunction.apply(input, weight, bias)
         return fused
+    if not same:  # (checked only off the fast path above, where the dtypes already agree)
+        if w.dtype != x.dtype:
+            raise RuntimeError(
+                f"linear: mat1 and mat2 must have the same dtype: expected input of dtype "
+                f"{weight.dtype.name} (the weight's), got {input.dtype.name}"
+            )
+        assert bias is not None
+        raise RuntimeError(
+            f"linear: expected bias of dtype {input.dtype.name} (the input's and weight's), "
+            f"got {bias.dtype.name}"
+        )
     if input.ndim == 2:
         out = matmul_t(input, weight, False, True)
     else:  # (*, in): fold the leading dims into rows, multiply once, unfold

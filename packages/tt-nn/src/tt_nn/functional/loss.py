@@ -1,12 +1,14 @@
 """Loss functions (``torch.nn.functional``'s losses), composed from tt-tensor operations.
 
-Every loss here is a short composition of differentiable primitives (``log_softmax``,
+Almost every loss here is a short composition of differentiable primitives (``log_softmax``,
 ``gather``, ``log1p``, ``where``, arithmetic, a reduction), so autograd differentiates it and
-no loss has backward code of its own.  Each takes ``reduction`` in ``{'none', 'mean', 'sum'}``:
-``'none'`` returns the per-element (or per-sample) losses, ``'sum'`` their sum and ``'mean'``
-their mean (a *weighted* mean where a loss has class weights or ignored targets).  The
-deprecated ``size_average`` and ``reduce`` arguments are accepted and override ``reduction``
-exactly as in PyTorch.
+it has no backward code of its own.  Two are fused primitives with their backward beside their
+forward: the common case of cross-entropy (for speed) and the elementwise binary cross-entropy
+(for PyTorch's gradient at probabilities 0 and 1).  Each takes ``reduction`` in ``{'none',
+'mean', 'sum'}``: ``'none'`` returns the per-element (or per-sample) losses, ``'sum'`` their
+sum and ``'mean'`` their mean (a *weighted* mean where a loss has class weights or ignored
+targets).  The deprecated ``size_average`` and ``reduce`` arguments are accepted and override
+``reduction`` exactly as in PyTorch.
 
 Numerical stability is part of the contract: cross-entropy goes through the fused, max-shifted
 ``log_softmax`` and BCE-with-logits through a log-sigmoid written with ``exp(-|x|)`` only, so
@@ -314,13 +316,17 @@ def _check_class_targets(
 
 
 def _may_ignore(target: Tensor, ignore_index: int, classes: int) -> bool:
-    """Whether some (validated) target equals ``ignore_index``: never when every target is a
-    class and ``ignore_index`` is none (the default -100), else checked."""
+    """Whether some (validated) target equals ``ignore_index``.  A validated target is a class
+    in ``[0, classes)`` or ``ignore_index``, so when ``ignore_index`` is not a class one
+    reduction answers: a negative one (the default -100) is present iff the minimum is
+    negative, one ``>= classes`` iff the maximum is ``>= classes``."""
     t = target.numpy()
     if not t.size:
         return False
-    if int(min_reduce(t, axis=None)) >= 0 and not 0 <= ignore_index < classes:
-        return False
+    if ignore_index < 0:
+        return int(min_reduce(t, axis=None)) < 0
+    if ignore_index >= classes:
+        return int(max_reduce(t, axis=None)) >= classes
     return bool((t == ignore_index).any())
 
 
@@ -637,17 +643,56 @@ def _check_binary(
 
 
 _LOG_MIN = -100.0  # PyTorch clamps BCE's logarithms here, so log(0) costs 100, not inf
-_EXP_LOG_MIN = math.exp(_LOG_MIN)
+# PyTorch's floor for BCE's gradient denominator x (1 - x): a C++ ``float`` 1e-12, so a float64
+# gradient divides by float32's nearest value, 9.99999996e-13, not by 1e-12.
+_BCE_EPS = float(np.float32(1e-12))
 
 
-def _clamped_log(x: Tensor) -> Tensor:
-    """``max(log(x), -100)``, with a finite (zero) gradient where the clamp is active.
+class BinaryCrossEntropyFunction(Function):
+    """Elementwise binary cross-entropy of probabilities ``x`` and targets ``t`` as one
+    autograd node (a fused primitive): ``apply(x, t)``, no weight, no reduction.
 
-    ``log(x).clamp(min=-100)`` would give the right values, but at ``x = 0`` its backward
-    multiplies the clamp's zero by ``log``'s infinite slope: ``0 * inf = nan``.  Feeding ``log``
-    a harmless 1 there (the "double where") keeps every factor finite."""
-    live = x > _EXP_LOG_MIN
-    return tt.where(live, tt.where(live, x, 1.0).log(), _LOG_MIN)
+    Forward: ``(t - 1) * max(log1p(-x), -100) - t * max(log x, -100)``, PyTorch's kernel
+    (``log1p`` keeps ``x`` below float32's ``1e-7`` from rounding ``1 - x`` to 1).
+    Backward (PyTorch's formulas, not the derivative of the clamped forward)::
+
+        dL/dx = g * (x - t) / max(x * (1 - x), 1e-12)
+        dL/dt = g * (log(1 - x) - log(x))
+
+    so at the ends ``x = 0`` or ``1`` the input's gradient is ``+-1e12`` (0 where ``t = x``)
+    and the target's is ``+-inf``, exactly as in PyTorch.  Why a primitive: the gradient
+    PyTorch defines near the ends is not the derivative of any composition of clamped logs.
+
+    The backward is written in tensor ops, so under ``create_graph`` it is recorded and
+    differentiable again (gradients of gradients).
+
+    **Cost**: forward about eight elementwise passes; backward about six, plus three when
+    the target needs a gradient.  **Memory**: keeps ``x`` and ``t`` for backward.
+    """
+
+    @staticmethod
+    def forward(ctx: Any, x: Tensor, t: Tensor) -> Tensor:
+        a, b = x.numpy(force=True), t.numpy(force=True)
+        with np.errstate(divide="ignore"):  # log(0) = -inf, then clamped to -100
+            log_x = np.maximum(np.log(a), _LOG_MIN)
+            log_1mx = np.maximum(np.log1p(-a), _LOG_MIN)
+        loss = (b - 1) * log_1mx - b * log_x
+        ctx.save_for_backward(x, t)
+        return tt.from_numpy(np.asarray(loss, dtype=a.dtype))
+
+    @staticmethod
+    def backward(  # type: ignore[override]
+        ctx: Any, g: Tensor
+    ) -> tuple[Tensor | None, Tensor | None]:
+        x, t = ctx.saved_tensors
+        need_x, need_t = ctx.needs_input_grad
+        gx = gt = None
+        with np.errstate(divide="ignore", invalid="ignore"):  # log(0); g = 0 times inf
+            if need_x:
+                gx = g * (x - t) / (x * (1 - x)).clamp(min=_BCE_EPS)
+            if need_t:
+                gt = g * ((1 - x).log() - x.log())
+        return gx, gt
 
 
 def binary_cross_entropy(
@@ -666,15 +711,14 @@ def binary_cross_entropy(
     its dtype); ``'mean'`` is the plain mean.  Prefer :func:`binary_cross_entropy_with_logits`,
     which never forms ``x = sigmoid(logit)`` and so loses no precision near 0 and 1.
 
-    The gradient is ``w * (x - t) / (x * (1 - x))`` wherever ``x * (1 - x) >= 1e-12``, as in
-    PyTorch.  Closer to the ends PyTorch's kernel divides by ``max(x * (1 - x), 1e-12)`` (so at
-    ``x = t = 0`` it returns 0), while autograd differentiates the formula above: a clamped
-    logarithm contributes 0 and the other term its exact slope (``w`` at ``x = t = 0``).  Both
-    are finite.
+    The gradients are PyTorch's (see :class:`BinaryCrossEntropyFunction`):
+    ``w * (x - t) / max(x * (1 - x), 1e-12)`` for the input, so ``-1e12`` at ``x = 0, t = 1``
+    and 0 at ``x = t = 0``, and ``w * (log(1 - x) - log(x))`` for the target, infinite at
+    ``x = 0`` or ``1``.
 
     **Shape**: ``input`` and ``target`` of one shape (any); ``'none'`` keeps it.
-    **Cost**: about twelve elementwise passes.  **Memory**: autograd keeps ``x``, ``1 - x``,
-    the two masks and ``t``.
+    **Cost**: about eight elementwise passes, plus the weight and the reduction.
+    **Memory**: autograd keeps ``x`` and ``t`` (and the weight, if any).
 
     >>> import tt_tensor as tt
     >>> binary_cross_entropy(tt.tensor([0.0, 1.0]), tt.tensor([1.0, 0.0])).item()
@@ -696,7 +740,7 @@ def binary_cross_entropy(
         )
     if input.numel() and not bool(((input >= 0) & (input <= 1)).all()):
         raise RuntimeError(f"{op}: all elements of input should be between 0 and 1")
-    loss = (target * _clamped_log(input) + (1 - target) * _clamped_log(1 - input)).neg()
+    loss: Tensor = BinaryCrossEntropyFunction.apply(input, target)
     if weight is not None:
         loss = loss * weight.to(input.dtype)
     return _reduce(loss, reduction)

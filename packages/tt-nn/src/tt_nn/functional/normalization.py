@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import tt_autograd as ag
+import tt_tensor as tt
 from tt_tensor import Tensor
 
 __all__ = ["batch_norm", "group_norm", "layer_norm"]
@@ -36,6 +37,20 @@ def _check_floating(op: str, x: Tensor) -> None:
     if not x.dtype.is_floating_point:
         raise NotImplementedError(
             f"{op}: not implemented for {x.dtype.name} input (a floating point tensor expected)"
+        )
+
+
+def _check_dtypes(op: str, x: Tensor, **tensors: Tensor | None) -> None:
+    """Parameters and statistics must have the input's dtype (PyTorch's "mixed dtype" error),
+    except float32 ones for a float16 input, which PyTorch accepts.  One comparison each."""
+    for name, t in tensors.items():
+        if t is None or t.dtype == x.dtype:
+            continue
+        if x.dtype == tt.float16 and t.dtype == tt.float32:
+            continue
+        raise RuntimeError(
+            f"{op}: mixed dtype: expected {name} of the input's dtype {x.dtype.name}, got "
+            f"{t.dtype.name} (convert the module with .to({x.dtype.name}), or the input)"
         )
 
 
@@ -104,6 +119,9 @@ def batch_norm(
     _check_vector(op, "running_var", running_var, c)
     _check_vector(op, "weight", weight, c)
     _check_vector(op, "bias", bias, c)
+    _check_dtypes(
+        op, input, running_mean=running_mean, running_var=running_var, weight=weight, bias=bias
+    )
     if not training and (running_mean is None or running_var is None):
         missing = "running_mean" if running_mean is None else "running_var"
         raise RuntimeError(f"{op}: {missing} must be defined in evaluation mode")
@@ -186,6 +204,7 @@ def layer_norm(
                 f"{op}: expected {name} to be of same shape as normalized_shape, but got "
                 f"{name} of shape {list(t.shape)} and normalized_shape = {list(shape)}"
             )
+    _check_dtypes(op, input, weight=weight, bias=bias)
     out, _, _ = _normalize(input, tuple(range(input.dim() - k, input.dim())), eps)
     if weight is not None:
         out = out * weight
@@ -237,6 +256,7 @@ def group_norm(
                 f"in input, but got {name} of shape {list(t.shape)} and input of shape "
                 f"{list(input.shape)}"
             )
+    _check_dtypes(op, input, weight=weight, bias=bias)
     grouped = input.reshape(n, num_groups, -1)
     out, _, _ = _normalize(grouped, (2,), eps)
     out = out.reshape(input.shape)

@@ -16,7 +16,7 @@ Systems question: a model trained with batch norm gives worse results in ``eval(
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import tt_autograd as ag
@@ -106,6 +106,17 @@ class _BatchNorm(Module):
         """Reset the running statistics, and ``weight`` to 1 and ``bias`` to 0."""
         self.reset_running_stats()
         _reset_affine(self)
+
+    def _upgrade_state_dict(
+        self, state_dict: dict[str, Any], prefix: str, local_metadata: Mapping[str, Any]
+    ) -> None:
+        # ``num_batches_tracked`` came with PyTorch's state-dict version 2: a checkpoint
+        # without it (and without version metadata saying otherwise) keeps this module's own
+        # count, so a strict load does not report it missing.
+        version = local_metadata.get("version")
+        key = prefix + "num_batches_tracked"
+        if (version is None or version < 2) and self.track_running_stats and key not in state_dict:
+            state_dict[key] = self.num_batches_tracked
 
     def _check_input_dim(self, input: Tensor) -> None:
         name = type(self).__name__
