@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 import pytest
 
 import tt_tensor as tt
-from tt_optim.clip_grad import clip_grad_norm_, clip_grad_value_
+from tt_optim.clip_grad import (
+    clip_grad_norm_,
+    clip_grad_value_,
+    clip_grads_with_norm_,
+    get_total_norm,
+)
 
 
 def leaf(t: tt.Tensor) -> tt.Tensor:
@@ -66,3 +72,38 @@ def test_clip_grad_value_clamps_each_entry_and_skips_missing_grads() -> None:
     clip_grad_value_(ps, 1.0)
     np.testing.assert_array_equal(ps[0].grad.numpy(), [-1.0, 0.2, 1.0])  # type: ignore[union-attr]
     assert ps[1].grad is None
+
+
+def test_an_infinite_gradient_gives_nan_and_zero_without_numpy_warnings() -> None:
+    p = leaf(tt.zeros(2))
+    p.grad = tt.tensor([math.inf, 1.0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        total = clip_grad_norm_([p], 1.0)
+    assert total.item() == math.inf
+    got = p.grad.numpy()
+    assert math.isnan(got[0])  # factor 1 / inf = 0, and 0 * inf = nan (IEEE)
+    assert got[1] == 0.0
+
+
+def test_a_norm_that_overflows_gives_inf_and_zero_gradients_without_numpy_warnings() -> None:
+    ps = with_grads([1e200, 1.0])  # float64: 1e200 squared overflows
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert get_total_norm([ps[0].grad], 3.0).item() == math.inf  # type: ignore[list-item]
+        total = clip_grad_norm_(ps, 1.0)
+    assert total.item() == math.inf
+    np.testing.assert_array_equal(ps[0].grad.numpy(), [0.0, 0.0])  # type: ignore[union-attr]
+
+
+def test_foreach_is_accepted_and_ignored() -> None:
+    for foreach in (None, True, False):
+        ps = with_grads([3.0, 4.0])
+        total = get_total_norm([ps[0].grad], foreach=foreach)  # type: ignore[list-item]
+        assert total.item() == 5.0
+        clip_grads_with_norm_(ps, 2.5, total, foreach=foreach)
+        np.testing.assert_allclose(ps[0].grad.numpy(), [1.5, 2.0], rtol=1e-6)  # type: ignore[union-attr]
+        assert clip_grad_norm_(ps, 1.0, foreach=foreach).item() == pytest.approx(2.5)
+        np.testing.assert_allclose(ps[0].grad.numpy(), [0.6, 0.8], rtol=1e-6)  # type: ignore[union-attr]
+        clip_grad_value_(ps, 0.7, foreach=foreach)
+        np.testing.assert_allclose(ps[0].grad.numpy(), [0.6, 0.7], rtol=1e-6)  # type: ignore[union-attr]

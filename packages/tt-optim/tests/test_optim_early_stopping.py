@@ -73,3 +73,17 @@ def test_state_dict_round_trip_continues_the_count() -> None:
 def test_bad_arguments_raise_value_error_naming_them(kwargs: dict[str, Any], match: str) -> None:
     with pytest.raises(ValueError, match=f"^EarlyStopping: {match}"):
         EarlyStopping(**kwargs)
+
+
+@pytest.mark.parametrize("patience", [0, 1, 2, 3])
+def test_should_stop_is_what_the_last_step_returned_and_survives_a_state_dict(
+    patience: int,
+) -> None:
+    stopper = EarlyStopping(monitor="loss", patience=patience)
+    assert stopper.should_stop is False  # before the first step
+    for value in [1.0, 0.5, 0.7, 0.6, 0.4, 0.9, 0.9, 0.9, 0.3]:
+        said = stopper.step({"loss": value})
+        assert stopper.should_stop is said
+        restored = EarlyStopping(monitor="loss", patience=patience)
+        restored.load_state_dict(stopper.state_dict())
+        assert restored.should_stop is said

@@ -274,3 +274,146 @@ def test_repr_lists_each_group_hyperparameters() -> None:
     assert text.startswith("SGD (\nParameter Group 0\n")
     assert "    lr: 0.1\n" in text
     assert "params" not in text
+
+
+# ------------------------------------------------------------------ state created on the first step
+@pytest.mark.parametrize(("cls", "kw"), ALL, ids=IDS)
+def test_a_group_added_after_construction_gets_its_state_on_the_first_step(
+    cls: type[Optimizer], kw: dict[str, Any]
+) -> None:
+    a, b = params()
+    opt = cls([a], **kw)
+    opt.add_param_group({"params": [b]})
+    ref = cls([leaf(a.clone()), leaf(b.clone())], **kw)  # both given to the constructor
+    ref_a, ref_b = ref.param_groups[0]["params"]
+    rng = np.random.default_rng(1)
+    for _ in range(3):
+        set_grads([a, b], rng)
+        ref_a.grad, ref_b.grad = tt.tensor(a.grad.numpy()), tt.tensor(b.grad.numpy())  # type: ignore[union-attr]
+        opt.step()
+        ref.step()
+    np.testing.assert_array_equal(a.detach().numpy(), ref_a.detach().numpy())
+    np.testing.assert_array_equal(b.detach().numpy(), ref_b.detach().numpy())
+    assert sorted(opt.state[b]) == sorted(ref.state[ref_b])
+
+
+def test_adagrad_add_param_group_then_step_updates_the_new_group() -> None:
+    a, b = leaf(tt.tensor([1.0, 2.0])), leaf(tt.tensor([3.0]))
+    opt = Adagrad([a], lr=0.1)
+    opt.add_param_group({"params": [b]})
+    a.grad, b.grad = tt.tensor([1.0, 1.0]), tt.tensor([2.0])
+    opt.step()  # first Adagrad step: p - lr * g / |g| = p - 0.1 * sign(g)
+    np.testing.assert_allclose(a.detach().numpy(), [0.9, 1.9], rtol=1e-6)
+    np.testing.assert_allclose(b.detach().numpy(), [2.9], rtol=1e-6)
+    assert opt.state[b]["step"].item() == 1.0
+    np.testing.assert_allclose(opt.state[b]["sum"].numpy(), [4.0])
+
+
+def test_adagrad_starts_every_sum_at_the_constructors_initial_accumulator_value() -> None:
+    # PyTorch's quirk, kept: a group's own initial_accumulator_value is stored, not used.
+    a, b, c = leaf(tt.tensor([1.0])), leaf(tt.tensor([1.0])), leaf(tt.tensor([1.0]))
+    groups: list[dict[str, Any]] = [
+        {"params": [a]},
+        {"params": [b], "initial_accumulator_value": 5.0},
+    ]
+    opt = Adagrad(groups, lr=0.1, initial_accumulator_value=3.0)
+    opt.add_param_group({"params": [c], "initial_accumulator_value": 7.0})
+    assert opt.param_groups[1]["initial_accumulator_value"] == 5.0
+    np.testing.assert_array_equal(opt.state[b]["sum"].numpy(), [3.0])
+    assert c not in opt.state  # created on its first step
+    b.grad, c.grad = tt.tensor([1.0]), tt.tensor([1.0])
+    opt.step()
+    for p in (b, c):
+        np.testing.assert_array_equal(opt.state[p]["sum"].numpy(), [4.0])
+        np.testing.assert_allclose(p.detach().numpy(), [1.0 - 0.1 * 1.0 / 2.0], rtol=1e-6)
+
+
+class _FailingInit(SGD):
+    """SGD whose state preparation fails for the parameter ``bad``."""
+
+    def __init__(self, ps: list[tt.Tensor], bad: tt.Tensor) -> None:
+        super().__init__(ps, lr=0.5)
+        self.bad = bad
+
+    def _init_state(self, p: tt.Tensor, group: dict[str, Any]) -> None:
+        if p is self.bad:
+            raise KeyError("no state for this parameter")
+
+
+def test_a_failing_state_preparation_leaves_every_parameter_untouched() -> None:
+    a, b = params()
+    opt = _FailingInit([a], bad=b)
+    opt.add_param_group({"params": [b]})
+    set_grads([a, b], np.random.default_rng(0))
+    before = values([a, b])
+    with pytest.raises(KeyError, match="no state"):
+        opt.step()
+    for got, want in zip(values([a, b]), before, strict=True):
+        np.testing.assert_array_equal(got, want)  # no half-applied step
+
+
+# ------------------------------------------------------------------ named parameters
+def test_named_parameters_are_split_into_params_and_param_names() -> None:
+    a, b = params()
+    opt = SGD([("w", a), ("b", b)], lr=0.1)
+    group = opt.param_groups[0]
+    assert group["params"][0] is a
+    assert group["params"][1] is b
+    assert group["param_names"] == ["w", "b"]
+    a.grad, b.grad = tt.ones_like(a), tt.ones_like(b)
+    before = values([a, b])
+    opt.step()
+    for got, want in zip(values([a, b]), before, strict=True):
+        np.testing.assert_allclose(got, want - 0.1)
+    assert "    param_names: ['w', 'b']\n" in repr(opt)
+
+
+def test_named_parameters_inside_group_dicts_and_add_param_group() -> None:
+    a, b = params()
+    c = leaf(tt.zeros(2))
+    groups: list[dict[str, Any]] = [{"params": [("w", a)], "lr": 0.5}, {"params": iter([("b", b)])}]
+    opt = Adam(groups, lr=0.1)
+    opt.add_param_group({"params": [("c", c)]})
+    assert [g["param_names"] for g in opt.param_groups] == [["w"], ["b"], ["c"]]
+    assert [g["lr"] for g in opt.param_groups] == [0.5, 0.1, 0.1]
+    assert opt.param_groups[2]["params"][0] is c
+
+
+def test_mixing_named_and_unnamed_parameters_raises() -> None:
+    a, b = params()
+    with pytest.raises(ValueError, match="Some param names are missing"):
+        SGD([("w", a), b], lr=0.1)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="cannot add param group without names"):
+        SGD([{"params": [("w", a)]}, {"params": [b]}], lr=0.1)  # type: ignore[arg-type]
+    opt = SGD([a], lr=0.1)
+    with pytest.raises(ValueError, match="cannot add param group with names"):
+        opt.add_param_group({"params": [("b", b)]})
+    assert len(opt.param_groups) == 1
+    with pytest.raises(TypeError, match=r"\(name, tensor\) pairs.*length 1"):
+        SGD([("w",)], lr=0.1)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"can only optimize Tensors.*str"):
+        SGD([("w", "not a tensor")], lr=0.1)  # type: ignore[arg-type]
+
+
+def test_state_dict_keeps_param_names_and_load_state_dict_restores_them() -> None:
+    a, b = params()
+    opt = SGD([("w", a), ("b", b)], lr=0.1, momentum=0.9)
+    set_grads([a, b], np.random.default_rng(0))
+    opt.step()
+    saved = copy.deepcopy(opt.state_dict())
+    assert saved["param_groups"][0]["param_names"] == ["w", "b"]
+    assert saved["param_groups"][0]["params"] == [0, 1]
+
+    x, y = params(seed=1)
+    unnamed = SGD([x, y], lr=0.5)
+    unnamed.load_state_dict(saved)  # saved names are taken
+    assert unnamed.param_groups[0]["param_names"] == ["w", "b"]
+    assert unnamed.param_groups[0]["params"][0] is x
+    np.testing.assert_array_equal(
+        unnamed.state[x]["momentum_buffer"].numpy(), opt.state[a]["momentum_buffer"].numpy()
+    )
+
+    named = SGD([("first", x), ("second", y)], lr=0.5)
+    named.load_state_dict(SGD([a, b], lr=0.3).state_dict())  # no saved names: ours stay
+    assert named.param_groups[0]["param_names"] == ["first", "second"]
+    assert named.param_groups[0]["lr"] == 0.3

@@ -475,6 +475,78 @@ def test_a_run_resumed_from_its_epoch_2_checkpoint_ends_bit_identical_to_an_unin
     )
 
 
+def _diverging(checkpoint_dir: Any = None) -> Trainer:
+    """A run that early stopping ends: SGD with a learning rate far too large, so the training
+    loss stops improving after a few epochs (the auditor's case)."""
+    tt.manual_seed(0)
+    model = nn.Sequential(nn.Linear(2, 16), nn.ReLU(), nn.Dropout(0.3), nn.Linear(16, 3))
+    return Trainer(
+        model,
+        SGD(model.parameters(), lr=5.0, momentum=0.9),
+        nn.CrossEntropyLoss(),
+        scheduler=None,
+        early_stopping=EarlyStopping(monitor="train_loss", patience=2),
+        checkpoint_dir=checkpoint_dir,
+    )
+
+
+def _assert_same_stopped_run(a: Trainer, b: Trainer) -> None:
+    pa, pb = _params(a.model), _params(b.model)
+    for key in pa:
+        assert np.array_equal(pa[key], pb[key]), key
+    assert a.optimizer.state_dict()["param_groups"] == b.optimizer.state_dict()["param_groups"]
+    for index, state in a.optimizer.state_dict()["state"].items():
+        other = b.optimizer.state_dict()["state"][index]
+        for name, value in state.items():
+            assert np.array_equal(value.numpy(), other[name].numpy()), (index, name)
+    assert a.early_stopping is not None
+    assert b.early_stopping is not None
+    assert a.early_stopping.state_dict() == b.early_stopping.state_dict()
+    assert (a.epoch, a.global_step) == (b.epoch, b.global_step)
+    for key in ("train_loss", "train_accuracy", "lr"):
+        assert a.history[key] == b.history[key], key
+
+
+def test_a_run_resumed_from_the_checkpoint_where_early_stopping_fired_trains_no_more(
+    tmp_path: Any,
+) -> None:
+    x, y = _blobs(60, seed=5)
+    train = ShuffledBatches(x, y, batch_size=10)
+
+    uninterrupted = _diverging(checkpoint_dir=tmp_path)
+    uninterrupted.fit(train, epochs=30)
+    stopped = uninterrupted.epoch
+    assert 2 < stopped < 30  # early stopping ended the run
+    assert uninterrupted.early_stopping is not None
+    assert uninterrupted.early_stopping.stopped_epoch == stopped
+    assert uninterrupted.early_stopping.should_stop
+    rng_after = tt.get_rng_state()
+    files = sorted(os.listdir(tmp_path))
+    assert files[-1] == f"epoch_{stopped:04d}.safetensors"
+
+    # From the checkpoint of the stopping epoch: nothing left to train, no new checkpoint.
+    tt.manual_seed(12345)
+    resumed = _diverging(checkpoint_dir=tmp_path)
+    resumed.fit(train, epochs=30, resume_from=tmp_path / files[-1])
+    _assert_same_stopped_run(uninterrupted, resumed)
+    assert len(resumed.history) == stopped
+    assert tt.get_rng_state() == rng_after  # no epoch drew from the generator
+    assert sorted(os.listdir(tmp_path)) == files
+
+    # From an earlier checkpoint: the resumed run stops at the same epoch, bit-identical.
+    earlier = _diverging()
+    earlier.fit(train, epochs=30, resume_from=tmp_path / "epoch_0002.safetensors")
+    _assert_same_stopped_run(uninterrupted, earlier)
+    assert tt.get_rng_state() == rng_after
+
+    # A stopped run stays stopped when fit is called again, until it gets a new stopper.
+    uninterrupted.fit(train, epochs=30)
+    assert uninterrupted.epoch == stopped
+    uninterrupted.early_stopping = EarlyStopping(monitor="train_loss", patience=2)
+    uninterrupted.fit(train, epochs=stopped + 1)
+    assert uninterrupted.epoch == stopped + 1
+
+
 # ------------------------------------------------------------------------------- bad input
 def _args() -> tuple[nn.Module, SGD]:
     model = nn.Linear(2, 3)

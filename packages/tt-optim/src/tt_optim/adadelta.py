@@ -66,13 +66,17 @@ class Adadelta(Optimizer):
         }
         super().__init__(params, defaults)
 
-    def _update(self, p: Tensor, grad: Tensor, group: dict[str, Any]) -> None:
-        """The update rule for one parameter (see the class docstring)."""
+    def _init_state(self, p: Tensor, group: dict[str, Any]) -> None:
+        """Zero state for ``p`` on its first step (the class docstring's **Memory**)."""
         state = self.state[p]
         if len(state) == 0:
             state["step"] = tt.tensor(0.0)
             state["square_avg"] = tt.zeros_like(p)
             state["acc_delta"] = tt.zeros_like(p)
+
+    def _update(self, p: Tensor, grad: Tensor, group: dict[str, Any]) -> None:
+        """The update rule for one parameter (see the class docstring)."""
+        state = self.state[p]
         rho, eps = group["rho"], group["eps"]
         square_avg, acc_delta = state["square_avg"], state["acc_delta"]
         state["step"] += 1

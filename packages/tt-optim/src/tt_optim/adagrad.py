@@ -33,7 +33,12 @@ class Adagrad(Optimizer):
     large gradients keep larger steps than those with frequent ones.
 
     **Memory**: one extra copy of the parameters (``state[p]["sum"]``) and a 0-d step count,
-    both created in the constructor (as in PyTorch).
+    both created in the constructor (as in PyTorch) for the parameters given there, and on
+    the first step for those of a group added later with ``add_param_group``.
+
+    **PyTorch quirk, kept**: ``s`` always starts at the *constructor's*
+    ``initial_accumulator_value`` (``self.defaults``), even for a group that sets its own
+    ``"initial_accumulator_value"``; the group's value is stored but not used.
 
     **Cost**: a few elementwise passes over each parameter per step, O(numel).
 
@@ -74,9 +79,15 @@ class Adagrad(Optimizer):
         super().__init__(params, defaults)
         for group in self.param_groups:
             for p in group["params"]:
-                state = self.state[p]
-                state["step"] = tt.tensor(0.0)
-                state["sum"] = tt.full_like(p, group["initial_accumulator_value"])
+                self._init_state(p, group)
+
+    def _init_state(self, p: Tensor, group: dict[str, Any]) -> None:
+        """A zero step count and the sum filled with ``defaults["initial_accumulator_value"]``
+        (PyTorch's choice: not the group's value), unless ``p`` already has state."""
+        state = self.state[p]
+        if len(state) == 0:
+            state["step"] = tt.tensor(0.0)
+            state["sum"] = tt.full_like(p, self.defaults["initial_accumulator_value"])
 
     def _update(self, p: Tensor, grad: Tensor, group: dict[str, Any]) -> None:
         """The update rule for one parameter (see the class docstring)."""

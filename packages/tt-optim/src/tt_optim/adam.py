@@ -78,8 +78,8 @@ class Adam(Optimizer):
         }
         super().__init__(params, defaults)
 
-    def _update(self, p: Tensor, grad: Tensor, group: dict[str, Any]) -> None:
-        """The update rule for one parameter (see the class docstring)."""
+    def _init_state(self, p: Tensor, group: dict[str, Any]) -> None:
+        """Zero state for ``p`` on its first step (the class docstring's **Memory**)."""
         state = self.state[p]
         if len(state) == 0:
             state["step"] = tt.tensor(0.0)
@@ -87,6 +87,10 @@ class Adam(Optimizer):
             state["exp_avg_sq"] = tt.zeros_like(p)
             if group["amsgrad"]:
                 state["max_exp_avg_sq"] = tt.zeros_like(p)
+
+    def _update(self, p: Tensor, grad: Tensor, group: dict[str, Any]) -> None:
+        """The update rule for one parameter (see the class docstring)."""
+        state = self.state[p]
         lr, weight_decay, eps = group["lr"], group["weight_decay"], group["eps"]
         beta1, beta2 = group["betas"]
         exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]

@@ -14,6 +14,15 @@ multiply per gradient: two passes over the gradients in total.
 **Memory**: the per-parameter norms (0-d tensors) and one temporary per gradient for the
 norm's elementwise step (``g * g`` or ``|g|``); the gradients are scaled in place.
 
+**Non-finite gradients** follow IEEE arithmetic, as in PyTorch and without NumPy warnings: a
+gradient of ``1e30`` squares to ``inf`` in float32, an ``inf`` total gives the factor 0, and
+``0 * inf`` is NaN, so ``clip_grad_norm_`` turns ``[inf, 1.0]`` into ``[nan, 0.0]`` (pass
+``error_if_nonfinite=True`` to raise instead).
+
+Every function takes PyTorch's ``foreach`` argument, and ignores it: PyTorch uses it to pick
+between a loop over the tensors and fused multi-tensor kernels; tt has one implementation, a
+loop over NumPy arrays, whatever ``foreach`` says.
+
 >>> import tt_tensor as tt
 >>> w = tt.zeros(2, requires_grad=True)
 >>> w.grad = tt.tensor([3.0, 4.0])
@@ -29,6 +38,8 @@ import math
 import types
 import warnings
 from collections.abc import Iterable
+
+import numpy as np
 
 import tt_autograd
 import tt_tensor as tt
@@ -61,18 +72,22 @@ def _as_list(tensors: TensorOrTensors) -> list[Tensor]:
 
 
 def get_total_norm(
-    tensors: TensorOrTensors, norm_type: float = 2.0, error_if_nonfinite: bool = False
+    tensors: TensorOrTensors,
+    norm_type: float = 2.0,
+    error_if_nonfinite: bool = False,
+    foreach: bool | None = None,
 ) -> Tensor:
     """The ``norm_type``-norm of the tensors taken together, as if concatenated into one
     vector (``torch.nn.utils.get_total_norm``): the norm of the per-tensor norms.
 
     An empty list gives ``tensor(0.)``.  With ``error_if_nonfinite``, a NaN or infinite total
-    raises ``RuntimeError``."""
+    raises ``RuntimeError``.  ``foreach`` is accepted and ignored (see the module docstring)."""
     tensors = _as_list(tensors)
     norm_type = float(norm_type)
     if len(tensors) == 0:
         return tt.tensor(0.0)
-    with tt_autograd.no_grad():
+    # Overflow to inf (1e30 squared in float32) is the IEEE result, as in PyTorch: no warning.
+    with tt_autograd.no_grad(), np.errstate(over="ignore", invalid="ignore"):
         norms = [_vector_norm(t, norm_type) for t in tensors]
         total = _vector_norm(tt.stack(norms), norm_type)
     if error_if_nonfinite and not math.isfinite(total.item()):
@@ -84,14 +99,20 @@ def get_total_norm(
     return total
 
 
-def clip_grads_with_norm_(parameters: TensorOrTensors, max_norm: float, total_norm: Tensor) -> None:
+def clip_grads_with_norm_(
+    parameters: TensorOrTensors,
+    max_norm: float,
+    total_norm: Tensor,
+    foreach: bool | None = None,
+) -> None:
     """Scale the ``.grad`` of ``parameters`` in place by ``min(1, max_norm / (total_norm +
     1e-6))`` (``torch.nn.utils.clip_grads_with_norm_``); ``total_norm`` is usually
-    :func:`get_total_norm` of the gradients."""
+    :func:`get_total_norm` of the gradients.  ``foreach`` is accepted and ignored."""
     grads = [p.grad for p in _as_list(parameters) if p.grad is not None]
     if len(grads) == 0:
         return
-    with tt_autograd.no_grad():
+    # An inf total gives the factor 0, and 0 * inf = nan: IEEE, as in PyTorch, not an error.
+    with tt_autograd.no_grad(), np.errstate(over="ignore", invalid="ignore"):
         coef = (float(max_norm) / (total_norm + 1e-6)).clamp(max=1.0)
         for g in grads:
             g.mul_(coef.to(g.dtype))
@@ -102,6 +123,7 @@ def clip_grad_norm_(
     max_norm: float,
     norm_type: float = 2.0,
     error_if_nonfinite: bool = False,
+    foreach: bool | None = None,
 ) -> Tensor:
     """Rescale the gradients of ``parameters`` in place so that their total norm is at most
     ``max_norm`` (``torch.nn.utils.clip_grad_norm_``).  Returns the total norm *before*
@@ -111,7 +133,8 @@ def clip_grad_norm_(
     ``inf`` takes the largest absolute entry).  Every gradient is multiplied by the same
     ``min(1, max_norm / (total + 1e-6))``, so the direction is unchanged.  Parameters with
     ``.grad is None`` are skipped.  With ``error_if_nonfinite``, a NaN or infinite total
-    raises ``RuntimeError`` before any gradient changes."""
+    raises ``RuntimeError`` before any gradient changes.  ``foreach`` is accepted and ignored
+    (tt has one implementation)."""
     if isinstance(parameters, Tensor):
         params = [parameters]
     else:
@@ -128,10 +151,12 @@ def clip_grad_norm_(
     return total_norm
 
 
-def clip_grad_value_(parameters: TensorOrTensors, clip_value: float) -> None:
+def clip_grad_value_(
+    parameters: TensorOrTensors, clip_value: float, foreach: bool | None = None
+) -> None:
     """Clamp every gradient entry of ``parameters`` into ``[-clip_value, clip_value]``, in
     place (``torch.nn.utils.clip_grad_value_``).  Unlike :func:`clip_grad_norm_`, this
-    changes the gradient's direction.
+    changes the gradient's direction.  ``foreach`` is accepted and ignored.
 
     >>> import tt_tensor as tt
     >>> w = tt.zeros(3, requires_grad=True)

@@ -43,7 +43,8 @@ class EarlyStopping:
 
     Attributes: ``best`` (the best value seen, ``inf``/``-inf`` before the first epoch),
     ``wait`` (epochs in a row without improvement), ``stopped_epoch`` (the number of epochs
-    seen when ``step`` first returned ``True``, or 0).
+    seen when ``step`` first returned ``True``, or 0), :attr:`should_stop` (what the last
+    ``step`` returned).
     """
 
     def __init__(
@@ -81,6 +82,17 @@ class EarlyStopping:
         if self.mode == "min":
             return value < self.best - self.min_delta
         return value > self.best + self.min_delta
+
+    @property
+    def should_stop(self) -> bool:
+        """What the last :meth:`step` returned (``False`` before the first): whether training
+        should stop now.
+
+        It is not stored: ``step`` says stop exactly when the epoch did not improve
+        (``wait >= 1``) and ``wait >= patience``, so the counters of :meth:`state_dict`
+        restore it.  The trainer reads it to not train on after a resume from the checkpoint
+        of the epoch that stopped the run."""
+        return self.wait >= max(self.patience, 1)
 
     def step(self, metrics: Mapping[str, float]) -> bool:
         """Record one epoch's ``metrics``; return ``True`` when training should stop.

@@ -17,6 +17,11 @@ writes only ``_update``, the update rule of one parameter.
 instead of by the tensor object, so a checkpoint can be loaded into a freshly built model whose
 parameters are new objects in the same order.
 
+Parameters may also come with their names, as ``(name, tensor)`` pairs:
+``SGD(model.named_parameters(), lr=0.1)``, or inside a group dict.  The names are kept in the
+group as ``"param_names"`` (next to ``"params"``) and saved in ``state_dict()``; they are
+labels for people and tools, loading still matches parameters by position.
+
 >>> import tt_tensor as tt
 >>> from tt_optim.sgd import SGD
 >>> w = tt.tensor([1.0, 2.0], requires_grad=True)
@@ -45,8 +50,9 @@ from tt_tensor import Tensor
 
 __all__ = ["Optimizer", "ParamsT", "required"]
 
-#: What an optimizer accepts as ``params``: tensors, or dicts that define parameter groups.
-ParamsT = Iterable[Tensor] | Iterable[dict[str, Any]]
+#: What an optimizer accepts as ``params``: tensors, ``(name, tensor)`` pairs (what
+#: ``model.named_parameters()`` yields), or dicts that define parameter groups.
+ParamsT = Iterable[Tensor] | Iterable[dict[str, Any]] | Iterable[tuple[str, Tensor]]
 
 
 class _RequiredParameter:
@@ -73,11 +79,13 @@ def check_non_negative(**values: float) -> None:
 class Optimizer:
     """Base class of optimizers: ``Optimizer(params, defaults)``.
 
-    ``params`` is an iterable of tensors or of dicts (parameter groups); ``defaults`` holds
-    the hyper-parameters a group uses when it does not set them.
+    ``params`` is an iterable of tensors, of ``(name, tensor)`` pairs, or of dicts (parameter
+    groups, whose ``"params"`` hold tensors or pairs); ``defaults`` holds the
+    hyper-parameters a group uses when it does not set them.  Named and unnamed parameters do
+    not mix, neither within a group nor across groups (``ValueError``).
 
-    Attributes: ``param_groups`` (list of dicts), ``state`` (``defaultdict(dict)`` keyed by
-    parameter), ``defaults``.
+    Attributes: ``param_groups`` (list of dicts; a group built from pairs also has
+    ``"param_names"``), ``state`` (``defaultdict(dict)`` keyed by parameter), ``defaults``.
 
     **Memory**: the optimizer holds references to the parameters (no copies); subclasses add
     their per-parameter state, documented in their docstrings.
@@ -113,7 +121,10 @@ class Optimizer:
 
         Useful to start training layers that were frozen: ``opt.add_param_group({"params":
         head.parameters(), "lr": 1e-3})``.  Missing hyper-parameters come from ``defaults``.
-        Raises ``ValueError`` when a parameter already belongs to another group."""
+        ``"params"`` may hold ``(name, tensor)`` pairs (``head.named_parameters()``): they are
+        split into ``"params"`` and ``"param_names"``.  Raises ``ValueError`` when a parameter
+        already belongs to another group, and when the group is named and the optimizer's
+        groups are not, or the reverse."""
         if not isinstance(param_group, dict):
             raise TypeError(f"param_group must be a dict, but got {type(param_group).__name__}")
         params = param_group["params"]
@@ -126,6 +137,7 @@ class Optimizer:
             )
         else:
             param_group["params"] = list(params)
+        _split_names(param_group)
         for p in param_group["params"]:
             if not isinstance(p, Tensor):
                 raise TypeError(
@@ -148,6 +160,12 @@ class Optimizer:
                 "this will cause an error; see github.com/pytorch/pytorch/issues/40967 for "
                 "more information",
                 stacklevel=3,
+            )
+        named = "param_names" in param_group
+        if any(("param_names" in group) != named for group in self.param_groups):
+            raise ValueError(
+                "all optimizer param groups should be with/without names. cannot add param "
+                f"group {'with' if named else 'without'} names to the optimizer"
             )
         taken = {id(p) for group in self.param_groups for p in group["params"]}
         if not taken.isdisjoint(ids):
@@ -182,17 +200,31 @@ class Optimizer:
         (optimizers such as L-BFGS evaluate it several times).  The updates run under
         ``no_grad``: they are not recorded, and parameters with ``.grad is None`` are skipped.
         A subclass either overrides this method or implements :meth:`_update`, the update rule
-        of one parameter."""
+        of one parameter, and :meth:`_init_state` if it keeps state.
+
+        Two passes: first every parameter with a gradient gets its state (created on its
+        first step, so a group added later with :meth:`add_param_group` works), then every
+        update runs.  An error while preparing the state therefore leaves all parameters
+        untouched instead of half a step applied."""
         loss = None
         if closure is not None:
             with tt_autograd.enable_grad():
                 loss = closure()
         with tt_autograd.no_grad():
+            if type(self)._init_state is not Optimizer._init_state:  # (SGD keeps no state)
+                for group in self.param_groups:
+                    for p in group["params"]:
+                        if p.grad is not None:
+                            self._init_state(p, group)
             for group in self.param_groups:
                 for p in group["params"]:
                     if p.grad is not None:
                         self._update(p, p.grad, group)
         return loss
+
+    def _init_state(self, p: Tensor, group: dict[str, Any]) -> None:
+        """Create ``self.state[p]`` if ``p`` has none yet (called by :meth:`step` for each
+        parameter with a gradient, before any update).  The base class keeps no state."""
 
     @staticmethod
     def _gradient(p: Tensor, grad: Tensor, group: dict[str, Any], l2: bool = True) -> Tensor:
@@ -235,7 +267,9 @@ class Optimizer:
 
         The number of groups and each group's size must match this optimizer's (``ValueError``
         otherwise).  State tensors are copied (and floating ones converted to their parameter's
-        dtype): the optimizer never shares memory with ``state_dict``."""
+        dtype): the optimizer never shares memory with ``state_dict``.  Saved
+        ``"param_names"`` replace this optimizer's; a group saved without names keeps the
+        names it has (as in PyTorch, names never decide which parameter gets which state)."""
         for key in ("state", "param_groups"):
             if key not in state_dict:
                 raise KeyError(f"load_state_dict: the state dict has no {key!r} entry")
@@ -262,8 +296,34 @@ class Optimizer:
                 state[k] = v
         for g, s in zip(groups, saved_groups, strict=True):
             s["params"] = g["params"]
+            if "param_names" in g and "param_names" not in s:
+                s["param_names"] = g["param_names"]  # saved names win; else keep ours
         self.state = state
         self.param_groups = saved_groups
+
+
+def _split_names(param_group: dict[str, Any]) -> None:
+    """Unzip the ``(name, tensor)`` pairs of ``param_group["params"]`` (what
+    ``model.named_parameters()`` yields) into ``"params"`` and ``"param_names"``, in place.
+
+    Either every entry is a pair or none is (``ValueError`` otherwise); plain tensors leave
+    the group unchanged."""
+    params = param_group["params"]
+    pairs = [p for p in params if isinstance(p, tuple)]
+    if not pairs:
+        return
+    if len(pairs) != len(params):
+        raise ValueError(
+            "all optimizer params should be with/without names. Some param names are missing"
+        )
+    for pair in pairs:
+        if len(pair) != 2:
+            raise TypeError(
+                "optimizer params given as tuples must be (name, tensor) pairs, but one is a "
+                f"tuple of length {len(pair)}"
+            )
+    param_group["params"] = [tensor for _, tensor in pairs]
+    param_group["param_names"] = [name for name, _ in pairs]
 
 
 def _cast(param: Tensor, value: Any, key: Any) -> Any:

@@ -73,8 +73,8 @@ class RMSprop(Optimizer):
         }
         super().__init__(params, defaults)
 
-    def _update(self, p: Tensor, grad: Tensor, group: dict[str, Any]) -> None:
-        """The update rule for one parameter (see the class docstring)."""
+    def _init_state(self, p: Tensor, group: dict[str, Any]) -> None:
+        """Zero state for ``p`` on its first step (the class docstring's **Memory**)."""
         state = self.state[p]
         if len(state) == 0:
             state["step"] = tt.tensor(0.0)
@@ -83,6 +83,10 @@ class RMSprop(Optimizer):
                 state["momentum_buffer"] = tt.zeros_like(p)
             if group["centered"]:
                 state["grad_avg"] = tt.zeros_like(p)
+
+    def _update(self, p: Tensor, grad: Tensor, group: dict[str, Any]) -> None:
+        """The update rule for one parameter (see the class docstring)."""
+        state = self.state[p]
         alpha = group["alpha"]
         square_avg = state["square_avg"]
         state["step"] += 1

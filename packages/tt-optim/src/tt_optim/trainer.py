@@ -295,7 +295,12 @@ class Trainer:
         ``epochs`` counts the epochs already done: those of an earlier ``fit`` and those of
         the checkpoint ``resume_from`` (loaded first, see :meth:`load_checkpoint`).  So
         ``fit(data, 4, resume_from="epoch_0002.safetensors")`` trains epochs 3 and 4.
-        Training stops early when :class:`EarlyStopping` says so.  ``train_data`` and
+        Training stops early when :class:`EarlyStopping` says so, and a stopped run stays
+        stopped: ``fit`` trains no epoch when the early stopping already says stop (its
+        :attr:`~EarlyStopping.should_stop`), whether restored from the checkpoint of the epoch
+        that stopped the run or left by an earlier ``fit``; so a run resumed from any of its
+        checkpoints ends where the uninterrupted run ended.  (Give the trainer a new
+        :class:`EarlyStopping` to train on.)  ``train_data`` and
         ``val_data`` are iterated once per epoch: they must be re-iterable (a list, a
         ``DataLoader``), not one-shot iterators, when more than one epoch runs."""
         if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 0:
@@ -313,7 +318,8 @@ class Trainer:
         if self.checkpoint_dir is not None:
             os.makedirs(self.checkpoint_dir, exist_ok=True)
         self.optimizer.zero_grad()
-        while self.epoch < epochs:
+        stop = self.early_stopping is not None and self.early_stopping.should_stop
+        while self.epoch < epochs and not stop:
             start = time.perf_counter()
             lr = float(self.optimizer.param_groups[0]["lr"])
             train = self._train_epoch(train_data, epochs)
@@ -331,8 +337,6 @@ class Trainer:
             if self.checkpoint_dir is not None:
                 name = f"epoch_{self.epoch:04d}.safetensors"
                 self.save_checkpoint(os.path.join(self.checkpoint_dir, name))
-            if stop:
-                break
         return self.history
 
     def _train_epoch(self, data: Iterable[Any], epochs: int) -> dict[str, float]:

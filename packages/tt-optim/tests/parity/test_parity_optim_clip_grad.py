@@ -5,6 +5,8 @@ every clipped gradient must agree."""
 from __future__ import annotations
 
 import math
+import warnings
+from typing import Any
 
 import numpy as np
 import pytest
@@ -13,7 +15,12 @@ import torch
 import tt_autograd  # noqa: F401  (importing it turns gradient tracking on)
 import tt_tensor as tt
 from tt_nn.parameter import Parameter
-from tt_optim.clip_grad import clip_grad_norm_, clip_grad_value_, get_total_norm
+from tt_optim.clip_grad import (
+    clip_grad_norm_,
+    clip_grad_value_,
+    clip_grads_with_norm_,
+    get_total_norm,
+)
 
 pytestmark = pytest.mark.parity
 
@@ -90,9 +97,10 @@ def test_non_finite_norm_raises_only_when_asked_like_torch(bad: float) -> None:
         torch.nn.utils.clip_grad_norm_(th_ps, 1.0, error_if_nonfinite=True)
     assert str(e_tt.value) == str(e_torch.value)
     assert_grads_close(tt_ps, th_ps, 0.0)  # nothing was scaled before the error
-    # Without the check, both scale by max_norm / inf = 0, and inf * 0 gives NaN (tt-tensor's
-    # in-place multiply lets NumPy warn about it; PyTorch is silent).
-    with np.errstate(invalid="ignore"):
+    # Without the check, both scale by max_norm / inf = 0, and inf * 0 gives NaN, silently in
+    # both (no NumPy RuntimeWarning leaks from tt).
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
         got = clip_grad_norm_(tt_ps, 1.0)
     want = torch.nn.utils.clip_grad_norm_(th_ps, 1.0)
     assert math.isnan(got.item()) == math.isnan(want.item())
@@ -118,3 +126,51 @@ def test_clip_grad_value_matches_torch(dtype: str, clip_value: float) -> None:
     clip_grad_value_(tt_ps, clip_value)
     torch.nn.utils.clip_grad_value_(th_ps, clip_value)
     assert_grads_close(tt_ps, th_ps, 0.0)  # clamping is exact
+
+
+@pytest.mark.parametrize(
+    ("grad", "dtype"),
+    [
+        ([math.inf, 1.0], "float32"),
+        ([-math.inf, 0.0], "float32"),
+        ([math.nan, 1.0], "float32"),
+        ([1e30, 1e30], "float32"),  # squares overflow float32
+        ([1e200, 1.0], "float64"),  # squares overflow float64
+    ],
+)
+@pytest.mark.parametrize("norm_type", [2.0, 1.0, math.inf, 3.0, 0.5, 0.0, -math.inf])
+def test_non_finite_and_huge_gradients_clip_like_torch_without_warnings(
+    grad: list[float], dtype: str, norm_type: float
+) -> None:
+    a = Parameter(tt.zeros(2, dtype=getattr(tt, dtype)))
+    b = torch.zeros(2, dtype=getattr(torch, dtype), requires_grad=True)
+    g = np.array(grad, dtype=dtype)
+    a.grad, b.grad = tt.from_numpy(g.copy()), torch.from_numpy(g.copy())
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a NumPy RuntimeWarning would fail here
+        total = get_total_norm([a.grad], norm_type)
+        got = clip_grad_norm_([a], 1.0, norm_type=norm_type)
+    want = torch.nn.utils.clip_grad_norm_([b], 1.0, norm_type=norm_type)
+    np.testing.assert_allclose(got.item(), want.item(), rtol=TOL[dtype])
+    np.testing.assert_allclose(total.item(), want.item(), rtol=TOL[dtype])
+    assert_grads_close([a], [b], TOL[dtype])  # NaN where torch has NaN, equal elsewhere
+
+
+@pytest.mark.parametrize("foreach", [None, True, False])
+def test_every_clip_function_accepts_foreach_like_torch(foreach: Any) -> None:
+    tt_ps, th_ps = twin("float64", seed=6, scale=3.0)
+    tt_grads = [p.grad for p in tt_ps if p.grad is not None]
+    th_grads = [p.grad for p in th_ps if p.grad is not None]
+    got = get_total_norm(tt_grads, 2.0, False, foreach)  # positional, as torch allows
+    want = torch.nn.utils.get_total_norm(th_grads, 2.0, False, foreach)
+    np.testing.assert_allclose(got.item(), want.item(), rtol=1e-12)
+    clip_grads_with_norm_(tt_ps, 5.0, got, foreach=foreach)
+    torch.nn.utils.clip_grads_with_norm_(th_ps, 5.0, want, foreach=foreach)
+    assert_grads_close(tt_ps, th_ps, 1e-12)
+    got = clip_grad_norm_(tt_ps, 1.0, foreach=foreach)
+    want = torch.nn.utils.clip_grad_norm_(th_ps, 1.0, foreach=foreach)
+    np.testing.assert_allclose(got.item(), want.item(), rtol=1e-12)
+    assert_grads_close(tt_ps, th_ps, 1e-12)
+    clip_grad_value_(tt_ps, 0.05, foreach=foreach)
+    torch.nn.utils.clip_grad_value_(th_ps, 0.05, foreach=foreach)
+    assert_grads_close(tt_ps, th_ps, 1e-12)

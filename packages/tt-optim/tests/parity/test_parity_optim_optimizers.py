@@ -270,6 +270,18 @@ def test_closure_loss_and_update_match_torch() -> None:
             lambda m, ps: m.SGD([{"params": ps[:2]}, {"params": ps[1:]}], lr=0.1),
             "some parameters appear in more than one parameter group",
         ),
+        (
+            lambda m, ps: m.SGD([("w", ps[0]), ps[1]], lr=0.1),
+            "all optimizer params should be with/without names. Some param names are missing",
+        ),
+        (
+            lambda m, ps: m.SGD([{"params": [("w", ps[0])]}, {"params": ps[1:]}], lr=0.1),
+            "cannot add param group without names to the optimizer",
+        ),
+        (
+            lambda m, ps: m.SGD(ps[:1], lr=0.1).add_param_group({"params": [("w", ps[1])]}),
+            "cannot add param group with names to the optimizer",
+        ),
     ],
 )
 def test_bad_hyperparameters_raise_value_error_with_torchs_message(
@@ -307,3 +319,88 @@ def test_state_dict_structure_matches_torch() -> None:
     for g, w in zip(got["param_groups"], want["param_groups"], strict=True):
         assert dict(g.items()) == {k: w[k] for k in g}
     assert_same_state(opt, ref, "float64")
+
+
+@pytest.mark.parametrize(
+    ("cls", "torch_cls"),
+    [
+        (SGD, torch.optim.SGD),
+        (Adam, torch.optim.Adam),
+        (RMSprop, torch.optim.RMSprop),
+        (Adagrad, torch.optim.Adagrad),
+        (Adadelta, torch.optim.Adadelta),
+    ],
+)
+def test_a_group_added_with_add_param_group_steps_like_torch(
+    cls: type[Any], torch_cls: type[Any]
+) -> None:
+    def make(opt_cls: type[Any]) -> Callable[[list[Any]], Any]:
+        def build(ps: list[Any]) -> Any:
+            opt = opt_cls(ps[:1], lr=0.1)
+            opt.add_param_group({"params": ps[1:], "lr": 0.05})  # state created on step 1
+            return opt
+
+        return build
+
+    run_both(make(cls), make(torch_cls), "float64", steps=20)
+
+
+def test_adagrad_uses_the_constructors_initial_accumulator_value_for_every_group_like_torch() -> (
+    None
+):
+    def build(opt_cls: type[Any]) -> Callable[[list[Any]], Any]:
+        def make(ps: list[Any]) -> Any:
+            groups = [{"params": ps[:1]}, {"params": ps[1:2], "initial_accumulator_value": 5.0}]
+            opt = opt_cls(groups, lr=0.1, initial_accumulator_value=0.5)
+            opt.add_param_group({"params": ps[2:], "initial_accumulator_value": 2.0})
+            return opt
+
+        return make
+
+    run_both(build(Adagrad), build(torch.optim.Adagrad), "float64", steps=10)
+
+
+def _named(ps: list[Any]) -> list[tuple[str, Any]]:
+    return [(f"p{i}", p) for i, p in enumerate(ps)]
+
+
+def test_named_parameters_give_the_same_groups_state_dict_and_updates_as_torch() -> None:
+    def build(opt_cls: type[Any]) -> Callable[[list[Any]], Any]:
+        def make(ps: list[Any]) -> Any:
+            named = _named(ps)
+            opt = opt_cls([{"params": named[:2], "lr": 0.05}], lr=0.1, momentum=0.9)
+            opt.add_param_group({"params": named[2:]})
+            return opt
+
+        return make
+
+    run_both(build(SGD), build(torch.optim.SGD), "float64", steps=5)
+    tt_ps, th_ps = twin_params("float64")
+    got = build(SGD)(tt_ps).state_dict()
+    want = build(torch.optim.SGD)(th_ps).state_dict()
+    assert [g["param_names"] for g in got["param_groups"]] == [["p0", "p1"], ["p2"]]
+    for g, w in zip(got["param_groups"], want["param_groups"], strict=True):
+        assert list(g) == [k for k in w if k in g]  # the same keys in the same order
+        assert dict(g.items()) == {k: w[k] for k in g}
+
+
+def test_load_state_dict_takes_saved_param_names_or_keeps_its_own_like_torch() -> None:
+    import tt_optim
+
+    tt_ps, th_ps = twin_params("float64")
+    results = []
+    for mod, ps in ((tt_optim, tt_ps), (torch.optim, th_ps)):
+        unnamed = mod.SGD(ps, lr=0.5)
+        unnamed.load_state_dict(mod.SGD(_named(ps), lr=0.1).state_dict())
+        named = mod.SGD(_named(ps), lr=0.5)
+        named.load_state_dict(mod.SGD(ps, lr=0.2).state_dict())
+        renamed = mod.SGD(_named(ps), lr=0.5)
+        renamed.load_state_dict(mod.SGD([(n + "!", p) for n, p in _named(ps)]).state_dict())
+        groups = (*unnamed.param_groups, *named.param_groups, *renamed.param_groups)
+        results.append([(g["param_names"], g["lr"]) for g in groups])
+    assert results[0] == results[1]
+    assert results[0] == [
+        (["p0", "p1", "p2"], 0.1),  # the saved names are taken
+        (["p0", "p1", "p2"], 0.2),  # none saved: the optimizer's stay
+        (["p0!", "p1!", "p2!"], 0.001),  # saved names replace the optimizer's
+    ]
