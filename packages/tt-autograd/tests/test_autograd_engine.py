@@ -1117,3 +1117,28 @@ def test_next_functions_follow_pytorch_conventions() -> None:
     assert repr(acc) == "<AccumulateGrad>"
     assert acc.variable is x
     assert const is None
+
+
+@pytest.mark.parametrize("dtype", [np.int64, np.int16])
+def test_a_numpy_index_array_indexes_and_differentiates_like_an_index_tensor(dtype):
+    # x[0, :, array]: PyTorch's order (the index dim stays last) in the forward and in the
+    # gradient alike, whatever the array's integer width.
+    def run(index):
+        x = tt.arange(24.0).reshape(2, 3, 4).requires_grad_()
+        r = x[0, :, index]
+        (r * tt.arange(float(r.numel())).reshape(*r.shape)).sum().backward()
+        return r.detach().numpy(), x.grad.numpy()
+
+    r_np, g_np = run(np.array([3, 0], dtype=dtype))
+    r_tt, g_tt = run(tt.tensor([3, 0]))
+    assert r_np.shape == (3, 2)
+    np.testing.assert_array_equal(r_np, r_tt)
+    np.testing.assert_array_equal(g_np, g_tt)
+
+
+def test_a_dtype_view_of_a_tensor_that_requires_grad_may_be_written_in_place():
+    # view(dtype) is never recorded, so it is no "view made in no_grad mode": PyTorch allows
+    # the write, which changes the base (and bumps its version, as any write through a view).
+    y = tt.ones(2, requires_grad=True) * 2
+    y.view(tt.int32).zero_()
+    assert y.tolist() == [0.0, 0.0]

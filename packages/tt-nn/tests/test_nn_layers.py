@@ -236,6 +236,8 @@ def test_leaky_relu_and_dropout_reject_integer_inputs() -> None:
 def test_unflatten_keeps_its_size_as_given_and_calculate_gain_linear_is_an_int() -> None:
     assert repr(nn.Unflatten(1, [2, 3])) == "Unflatten(dim=1, unflattened_size=[2, 3])"
     assert nn.Unflatten(1, [2, 3])(tt.zeros(4, 6)).shape == (4, 2, 3)
+    with pytest.raises(TypeError, match="unflattened_size must be a tuple of ints"):
+        nn.Unflatten(1, (n for n in (2, 3)))  # a one-shot iterator (PyTorch refuses it too)
     gain = nn.init.calculate_gain("linear")
     assert gain == 1
     assert isinstance(gain, int)

@@ -302,6 +302,35 @@ def test_state_dict_lists_an_aliased_submodule_under_both_names() -> None:
     assert [n for n, _ in m.named_modules()] == ["", "a"]
 
 
+class _SavesOnlyItsAdapter(nn.Module):
+    """A layer whose ``state_dict`` saves only its small trained part (a common override)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.frozen = nn.Linear(1, 1)
+        self.lora = nn.Linear(1, 1)
+
+    def state_dict(
+        self, *args: object, destination: object = None, prefix: str = "", keep_vars: bool = False
+    ) -> object:
+        return self.lora.state_dict(
+            destination=destination, prefix=prefix + "lora.", keep_vars=keep_vars
+        )
+
+
+def test_an_overridden_state_dict_changes_what_is_saved_not_what_is_loaded() -> None:
+    # As in PyTorch: loading goes module by module, whatever state_dict() returns.
+    m = nn.Sequential(nn.Linear(1, 1), _SavesOnlyItsAdapter())
+    assert list(m.state_dict()) == ["0.weight", "0.bias", "1.lora.weight", "1.lora.bias"]
+    names = ["0.weight", "0.bias", "1.frozen.weight", "1.frozen.bias"]
+    names += ["1.lora.weight", "1.lora.bias"]
+    full = {k: tt.full((1, 1) if k.endswith("weight") else (1,), 3.0) for k in names}
+    assert m.load_state_dict(full) == ([], [])
+    assert m[1].frozen.weight.item() == 3.0
+    with pytest.raises(RuntimeError, match=r'Missing key.*"1\.frozen\.weight", "1\.frozen\.bias"'):
+        m.load_state_dict(m.state_dict())
+
+
 def test_state_dict_prefix_is_prepended_as_given() -> None:
     assert list(nn.Linear(1, 1).state_dict(prefix="x")) == ["xweight", "xbias"]
     assert list(nn.Sequential(nn.Linear(1, 1)).state_dict(prefix="m.")) == [

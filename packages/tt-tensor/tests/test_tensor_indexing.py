@@ -92,6 +92,12 @@ def test_an_int_is_applied_before_the_index_tensors_like_pytorch() -> None:
     assert y[0, :, :2].tolist() == [[0.0, 1.0], [2.0, 3.0], [4.0, 5.0]]
     assert y[1].sum().item() == 0.0
     assert y[0, :, 2:].sum().item() == 0.0
+    # a NumPy index array is an index tensor too; a Python bool is an advanced index to
+    # PyTorch and NumPy alike, so there the two orders agree (shapes as PyTorch gives them)
+    assert x[0, :, np.array([0, 1])].tolist() == [[0, 1], [4, 5], [8, 9]]
+    z = tt.zeros(2, 3, 4, 5)
+    assert z[True, 0, :, [0, 1]].shape == (2, 3, 5)
+    assert z[0, True, :, [0, 1]].shape == (2, 3, 5)
 
 
 def test_bool_masks_select_elements_and_copy(a: np.ndarray) -> None:

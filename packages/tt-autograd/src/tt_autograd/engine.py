@@ -22,9 +22,10 @@ them raises.  With ``create_graph`` the formulas run with recording on, so the g
 graph of their own (its nodes are newer, and never reached from this graph).
 
 ``grad(outputs, inputs)`` (``capture``) first marks the nodes on a path from the outputs down
-to an input (one pass, see ``_on_paths``) and runs only those: a non-leaf input's own node does
-not run (its saved tensors stay), and no hook fires off those paths.  Hooks run on the gradient
-arriving at their tensor; one that changes its size or dtype raises.
+to an input (two passes before the walk, see ``_on_paths``) and runs only those: a non-leaf
+input's own node does not run (its saved tensors stay), and no hook fires off those paths.
+Hooks run on the gradient arriving at their tensor; one that changes its size or dtype
+raises.
 
 Cost: O(nodes log nodes + edges) Python steps plus the formulas' own work.  Memory: one
 gradient buffer per node that has received a gradient and not yet run, plus the leaves' totals.
@@ -175,15 +176,15 @@ def run_backward(
             # no retained grad, not run.  The rare cases test it; the common one, once.)
             if key.hooks and (not targets or key in needed):
                 g = _run_hooks(key.hooks, g, kept)
+            if targets and key in targets:
+                captured[key] = g
+                kept.add(_owner(g))  # (returned to the caller: a retained .grad is a copy)
             if key.retained is not None and (not targets or key in needed):
                 t = key.retained()
                 if t is not None and t.grad_fn is key:  # (an in-place op moved it on: not)
                     t.grad = _keep(g, kept) if t.grad is None else t.grad + g
-            if targets:  # autograd.grad: run only the nodes on a path to an input
-                if key in targets:
-                    captured[key] = g
-                if key not in run:
-                    continue
+            if targets and key not in run:
+                continue  # autograd.grad: run only the nodes on a path to an input
             in_grads = key.apply(g)  # (one per edge: Node.apply checks the count)
             if not retain_graph:
                 key.release()

@@ -237,8 +237,10 @@ class Node:
 
 class ViewNode(Node):
     """The node of a view primitive (reshape, permute, getitem, ...).  When its output really
-    shares the input's memory, the two are linked: the view's ``_meta["view_of"]`` is the input,
-    and the input's ``_meta["views"]`` a weak set of its views.  An in-place op that rewrites
+    shares the input's memory, the two are linked: the input's ``_meta["views"]`` is a weak set
+    of its views, and the view's ``_meta["view_of"]`` the input (a strong reference: in
+    ``y.reshape(2, 1)[1]`` nothing else keeps the middle view alive, and the chain from ``y`` to
+    the last view goes through it).  An in-place op that rewrites
     the input's history then gives each live view a new node on that history (PyTorch
     regenerates a view's ``grad_fn`` the same way), see ``AutogradEngine.rebased``.  Only
     recorded views pay for this (one weak reference each)."""

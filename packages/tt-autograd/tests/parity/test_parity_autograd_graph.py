@@ -325,6 +325,16 @@ def test_autograd_grad_fills_retained_gradients(check):
 
     check(run)
 
+    def returned_and_retained_are_separate(m):
+        x = leaf(m, [1.0, 2.0])
+        y = x * 2
+        y.retain_grad()
+        (gy,) = autograd(m).grad((y * y).sum(), y)
+        gy.add_(100)  # changes what grad returned, not y.grad
+        return gy, y.grad
+
+    check(returned_and_retained_are_separate)
+
 
 def test_autograd_grad_runs_only_the_nodes_on_a_path_to_the_inputs(check):
     def run(m):

@@ -450,15 +450,30 @@ class Module:
         The values share memory with the module (detached unless ``keep_vars``): save them,
         or copy them, before training on."""
         out: OrderedDict[str, Tensor] = OrderedDict() if destination is None else destination
+        self._save_own(out, prefix, keep_vars)
+        for name, child in self._modules.items():
+            if child is not None:
+                child.state_dict(destination=out, prefix=f"{prefix}{name}.", keep_vars=keep_vars)
+        return out
+
+    def _save_own(self, out: dict[str, Tensor], prefix: str, keep_vars: bool) -> None:
+        """This module's own parameters and persistent buffers (not its children's)."""
         for name, p in self._parameters.items():
             if p is not None:
                 out[prefix + name] = p if keep_vars else p.detach()
         for name, b in self._buffers.items():
             if b is not None and name not in self._non_persistent:
                 out[prefix + name] = b if keep_vars else b.detach()
+
+    def _loadable(self, out: dict[str, Tensor], prefix: str = "") -> dict[str, Tensor]:
+        """What :meth:`load_state_dict` fills: every module's own entries, walked like
+        :meth:`state_dict` but never through an override of it (PyTorch loads module by
+        module, so a ``state_dict`` that saves only part of a model does not change what a
+        full checkpoint loads)."""
+        self._save_own(out, prefix, True)
         for name, child in self._modules.items():
             if child is not None:
-                child.state_dict(destination=out, prefix=f"{prefix}{name}.", keep_vars=keep_vars)
+                child._loadable(out, f"{prefix}{name}.")
         return out
 
     def _upgrade_state_dict(
@@ -488,7 +503,7 @@ class Module:
             local_metadata = {} if metadata is None else metadata.get(mod_prefix, {})
             base = f"{mod_prefix}." if mod_prefix else ""
             mod._upgrade_state_dict(state_dict, base, local_metadata)
-        own = self.state_dict(keep_vars=True)
+        own = self._loadable({})
         missing = [k for k in own if k not in state_dict]
         unexpected = [k for k in state_dict if k not in own]
         errors: list[str] = []

@@ -327,6 +327,22 @@ def test_float64_input_into_float32_norm_layers_raises_like_torch(
     check_raises(lambda m, x: make(nn_of(m)).double()(x), rand(*shape))
 
 
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda n: n.BatchNorm1d(4),
+        lambda n: n.BatchNorm1d(4).eval(),
+        lambda n: n.LayerNorm(4),
+        lambda n: n.GroupNorm(2, 4),
+    ],
+)
+def test_float16_input_into_float32_norm_layers_gives_float16_like_torch(
+    check: Callable[..., Any], rand: Callable[..., Any], make: Any
+) -> None:
+    # (float32 parameters and statistics: computed in float32, rounded once to float16)
+    check(lambda m, x: make(nn_of(m))(x), rand(3, 4, dtype="float16"))
+
+
 def test_norm_layers_without_parameters_accept_float64_like_torch(
     check: Callable[..., Any], rand: Callable[..., Any]
 ) -> None:

@@ -211,7 +211,7 @@ class Optimizer:
             with tt_autograd.enable_grad():
                 loss = closure()
         with tt_autograd.no_grad():
-            if type(self)._init_state is not Optimizer._init_state:  # (SGD keeps no state)
+            if type(self)._init_state is not Optimizer._init_state:  # (SGD has none: skip)
                 for group in self.param_groups:
                     for p in group["params"]:
                         if p.grad is not None:

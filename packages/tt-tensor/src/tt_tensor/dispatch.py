@@ -121,7 +121,8 @@ class Engine(Protocol):
 
     def rebased(self, tensor: Tensor) -> None:
         """An in-place op just replaced the history of ``tensor``, which has ``_meta`` (a
-        retained gradient, hooks, views): carry what depends on its history over."""
+        retained gradient, hooks, views): carry what depends on its history over.  Optional:
+        an engine without it (one written for tt-tensor 0.1.6) keeps working."""
 
 
 _before: list[BeforeFn] = []
@@ -262,7 +263,9 @@ def dispatch_inplace(
         target.grad_fn = out.grad_fn
         target.requires_grad = out.requires_grad
         if target._meta:  # a retained .grad, views of it, ...: follow the new history
-            _engine[0].rebased(target)
+            rebased = getattr(_engine[0], "rebased", None)  # (optional: older engines lack it)
+            if rebased is not None:
+                rebased(target)
         return target
     if _before:
         for fn in _before:

@@ -959,6 +959,16 @@ def clamp_(a: Tensor, min: Any = None, max: Any = None) -> Tensor:
 _NO_VALUE: Any = object()
 
 
+def _where_scalar(x: Any, dt: np.dtype[Any]) -> Any:
+    """A number operand of :func:`where` in the result dtype: one that does not fit an integer
+    dtype raises (``1000`` for int8), one too large for a float dtype is ``inf`` (``1e6`` for
+    float16), both as in PyTorch."""
+    if dt.kind != "f":
+        return scalar_to(x, dt, "where")
+    with np.errstate(over="ignore"):
+        return np.array(x, dtype=dt)
+
+
 @overload
 def where(condition: Tensor) -> tuple[Tensor, ...]: ...
 @overload
@@ -989,7 +999,7 @@ def where(condition: Tensor, a: Any = _NO_VALUE, b: Any = _NO_VALUE) -> Any:
     arrays = [
         x.astype(dt)
         if isinstance(x, np.ndarray) and x.dtype != dt
-        else scalar_to(x, dt, "where")
+        else _where_scalar(x, dt)
         if not isinstance(x, np.ndarray)
         else x
         for x in arrays

@@ -66,6 +66,11 @@ def _convert_index(index: Any, x: Tensor, op: str) -> Any:
         elif isinstance(item, list):
             out.append(np.asarray(item))
             arrays = True
+        elif isinstance(item, np.ndarray) and item.ndim:
+            # (a NumPy index array, e.g. the saved index of getitem's gradient: any integer
+            # width is read as int64)
+            out.append(item.astype(np.intp) if item.dtype.kind in "iu" else item)
+            arrays = True
         elif isinstance(item, float):
             raise IndexError(
                 f"{op}: only integers, slices, None, Ellipsis, integer or bool tensors are "
@@ -97,8 +102,8 @@ def _torch_order(idx: tuple[Any, ...], ndim: int) -> tuple[Any, ...]:
     one run without the ints but not with them do the two differ; every other index is
     returned unchanged (one scan of the index)."""
     arrays = [k for k, i in enumerate(idx) if isinstance(i, np.ndarray)]
-    if not arrays:
-        return idx
+    if not arrays or any(i is True or i is False for i in idx):
+        return idx  # (a Python bool is an advanced index to both: NumPy's order is PyTorch's)
     ints = {k for k, i in enumerate(idx) if _is_int(i)}
     if not ints:
         return idx
@@ -113,7 +118,7 @@ def _torch_order(idx: tuple[Any, ...], ndim: int) -> tuple[Any, ...]:
         if i is Ellipsis:
             at += ndim - sum(_consumed(j) for j in idx)
         elif not _is_int(i):
-            at += 1  # a slice, None or Python bool each give one result dim
+            at += 1  # a slice or None gives one result dim
     moved = _MovedIndex(idx)
     moved.at = at
     moved.ndim = max(1 if idx[k].dtype == bool else idx[k].ndim for k in arrays)

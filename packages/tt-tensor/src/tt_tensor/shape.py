@@ -287,7 +287,9 @@ def view_dtype(x: Tensor, dtype: np.dtype[Any]) -> Tensor:
                     )
         if strides[-1] != 1:  # an empty tensor, any stride: NumPy wants stride 1
             arr = np.lib.stride_tricks.as_strided(arr, strides=(*arr.strides[:-1], old))
-    return _view_of(x, arr.view(dtype))
+    # (a view of the detached tensor: the same memory and version counter, but no base that
+    # requires grad, since this view is never recorded and so is no "view made in no_grad")
+    return _view_of(x.detach() if x._requires_grad else x, arr.view(dtype))
 
 
 def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:

@@ -160,6 +160,12 @@ def test_where_scalar(check, rand, s, dtype):
     check(lambda m, cond, t: m.where(cond, s, t), c, x, or_raises=True)
 
 
+@pytest.mark.parametrize("s", [1e6, -(2**63), 1e300], ids=repr)
+def test_where_with_a_number_too_large_for_float16_gives_inf(check, rand, s):
+    # (only integer dtypes raise on a number that does not fit)
+    check(lambda m, c, t: m.where(c, t, s), rand(5, dtype="bool"), rand(5, dtype="float16"))
+
+
 @pytest.mark.parametrize(("a", "b"), [(1.0, 0.0), (1, 0), (1, 0.5), (True, False), (2, True)])
 def test_where_with_two_numbers(check, rand, a, b):
     check(lambda m, c: m.where(c, a, b), rand(2, 3, dtype="bool"))

@@ -54,6 +54,12 @@ def _check_dtypes(op: str, x: Tensor, **tensors: Tensor | None) -> None:
         )
 
 
+def _in_input_dtype(out: Tensor, x: Tensor) -> Tensor:
+    """The result in the input's dtype: float32 parameters or statistics promote a float16
+    input's result, which PyTorch returns as float16 (it computes in float32 and rounds)."""
+    return out if out.dtype == x.dtype else out.to(x.dtype)
+
+
 def _normalize(x: Tensor, dims: tuple[int, ...], eps: float) -> tuple[Tensor, Tensor, Tensor]:
     """``((x - mean) / sqrt(var + eps), mean, var)`` over ``dims`` (kept as size-1 dims),
     with the biased variance ``mean((x - mean)^2)``."""
@@ -153,7 +159,7 @@ def batch_norm(
         out = out * weight.reshape(shape)
     if bias is not None:
         out = out + bias.reshape(shape)
-    return out
+    return _in_input_dtype(out, input)
 
 
 def _normalized_shape(normalized_shape: int | Sequence[int]) -> tuple[int, ...]:
@@ -210,7 +216,7 @@ def layer_norm(
         out = out * weight
     if bias is not None:
         out = out + bias
-    return out
+    return _in_input_dtype(out, input)
 
 
 def group_norm(
@@ -265,4 +271,4 @@ def group_norm(
         out = out * weight.reshape(shape)
     if bias is not None:
         out = out + bias.reshape(shape)
-    return out
+    return _in_input_dtype(out, input)

@@ -41,6 +41,11 @@ class Unflatten(Module):
     def __init__(self, dim: int, unflattened_size: Sequence[int]) -> None:
         super().__init__()
         self.dim = dim
+        if not isinstance(unflattened_size, (tuple, list)):
+            raise TypeError(
+                "Unflatten: unflattened_size must be a tuple of ints, but found type "
+                f"{type(unflattened_size).__name__}"
+            )
         self.unflattened_size = unflattened_size  # kept as given (a list prints as a list)
 
     def forward(self, input: Tensor) -> Tensor:
