@@ -212,6 +212,165 @@ def test_constant_zeros_ones_fill_without_recording_a_graph() -> None:
     assert p.sum().item() == 4.0
 
 
+@pytest.mark.parametrize(
+    ("mean", "std", "a", "b"),
+    [(0.0, 1.0, -2.0, 2.0), (0.5, 0.2, 0.0, 2.0), (0.0, 1.0, 0.5, 0.6), (0.0, 1.0, 1.0, 1.0)],
+)
+@pytest.mark.parametrize("dtype", [tt.float32, tt.float64])
+def test_trunc_normal_stays_in_bounds_with_the_truncated_moments(
+    mean: float, std: float, a: float, b: float, dtype: Any
+) -> None:
+    w = nn.init.trunc_normal_(
+        tt.empty(400, 500, dtype=dtype), mean, std, a, b, tt.Generator().manual_seed(2)
+    )
+    x = w.numpy().astype(np.float64)
+    assert w.dtype == dtype
+    assert x.min() >= a
+    assert x.max() <= b
+    # The moments of N(mean, std^2) truncated to [a, b].
+    al, be = (a - mean) / std, (b - mean) / std
+    pdf = lambda z: math.exp(-z * z / 2) / math.sqrt(2 * math.pi)  # noqa: E731
+    cdf = lambda z: (1 + math.erf(z / math.sqrt(2))) / 2  # noqa: E731
+    z = cdf(be) - cdf(al)
+    if z == 0:
+        np.testing.assert_array_equal(x, a)
+        return
+    want_mean = mean + std * (pdf(al) - pdf(be)) / z
+    var = std**2 * (1 + (al * pdf(al) - be * pdf(be)) / z - ((pdf(al) - pdf(be)) / z) ** 2)
+    assert abs(x.mean() - want_mean) < 0.01 * math.sqrt(var)
+    assert abs(x.std() - math.sqrt(var)) < 0.01 * math.sqrt(var)
+
+
+def test_trunc_normal_float16_keeps_its_bounds_and_warns_like_torch_far_from_them() -> None:
+    x = nn.init.trunc_normal_(tt.empty(100_000, dtype=tt.float16), a=-1.0, b=1.5).numpy()
+    assert x.dtype == np.float16
+    assert x.min() >= -1.0
+    assert x.max() <= 1.5
+    with pytest.warns(UserWarning, match="mean is more than 2 std from"):
+        x = nn.init.trunc_normal_(tt.empty(1000), mean=10.0).numpy()
+    assert x.min() >= -2.0
+    assert x.max() <= 2.0
+
+
+@pytest.mark.parametrize("shape", [(3, 5), (5, 3), (4, 4), (4, 2, 3), (6, 2, 1, 2)])
+@pytest.mark.parametrize("gain", [1.0, 0.5, math.sqrt(2)])
+def test_orthogonal_gives_gain_squared_identity_gram_matrices(
+    shape: tuple[int, ...], gain: float
+) -> None:
+    w = nn.init.orthogonal_(tt.empty(*shape, dtype=tt.float64), gain, tt.Generator())
+    a = w.numpy().reshape(shape[0], -1)
+    gram = a @ a.T if a.shape[0] <= a.shape[1] else a.T @ a
+    np.testing.assert_allclose(gram, gain**2 * np.eye(len(gram)), atol=1e-12)
+    w32 = nn.init.orthogonal_(tt.empty(*shape), gain).numpy().reshape(shape[0], -1)
+    assert w32.dtype == np.float32
+    gram32 = w32 @ w32.T if a.shape[0] <= a.shape[1] else w32.T @ w32
+    np.testing.assert_allclose(gram32, gain**2 * np.eye(len(gram32)), atol=1e-5)
+
+
+def test_orthogonal_is_haar_distributed_not_biased_by_qr_signs() -> None:
+    g = tt.Generator().manual_seed(0)
+    firsts = np.array([nn.init.orthogonal_(tt.empty(3, 3), generator=g).numpy()[0, 0]
+                       for _ in range(4000)])  # fmt: skip
+    # A Haar-random rotation's entry is symmetric about 0 with E[x^2] = 1/3.
+    assert abs(firsts.mean()) < 0.03
+    assert abs((firsts**2).mean() - 1 / 3) < 0.02
+
+
+@pytest.mark.parametrize(("sparsity", "zeros"), [(0.0, 0), (0.1, 2), (0.25, 5), (0.5, 10),
+                                                  (1.0, 20), (1.5, 20)])  # fmt: skip
+def test_sparse_zeroes_ceil_sparsity_rows_in_every_column(sparsity: float, zeros: int) -> None:
+    w = nn.init.sparse_(tt.empty(20, 3000), sparsity, 0.5, tt.Generator().manual_seed(1))
+    x = w.numpy()
+    assert ((x == 0).sum(0) == zeros).all()
+    if zeros < 20:
+        assert abs(x[x != 0].std() - 0.5) < 0.01
+        # The zeroed rows are uniform: every row is zeroed in about zeros/20 of the columns.
+        np.testing.assert_allclose((x == 0).mean(1), zeros / 20, atol=0.05)
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda w, g: nn.init.trunc_normal_(w, 0.1, 2.0, -1.0, 3.0, g),
+        lambda w, g: nn.init.trunc_normal_(w, 0.0, 1.0, 2.0, 2.5, g),
+        lambda w, g: nn.init.orthogonal_(w, 2.0, g),
+        lambda w, g: nn.init.sparse_(w, 0.3, 0.1, g),
+    ],
+)
+def test_structured_random_inits_are_reproducible_through_seed_or_generator(fn: Any) -> None:
+    tt.manual_seed(11)
+    a = fn(tt.empty(6, 8), None).numpy().copy()
+    tt.manual_seed(11)
+    b = fn(tt.empty(6, 8), None).numpy()
+    np.testing.assert_array_equal(a, b)
+    c = fn(tt.empty(6, 8), tt.Generator().manual_seed(5)).numpy().copy()
+    d = fn(tt.empty(6, 8), tt.Generator().manual_seed(5)).numpy()
+    np.testing.assert_array_equal(c, d)
+    assert not np.array_equal(a, c)
+
+
+def test_structured_inits_write_in_place_without_recording_a_graph() -> None:
+    calls = [
+        lambda p: nn.init.trunc_normal_(p),
+        lambda p: nn.init.orthogonal_(p),
+        lambda p: nn.init.sparse_(p, 0.5),
+        nn.init.eye_,
+    ]
+    for call in calls:
+        p = nn.Parameter(tt.empty(4, 6))
+        assert call(p) is p
+        assert p.grad_fn is None
+        assert p.is_leaf
+        assert p.requires_grad
+    p = nn.Parameter(tt.empty(4, 2, 3))
+    assert nn.init.dirac_(p) is p
+    assert p.grad_fn is None
+
+
+def test_eye_and_dirac_fill_identities_in_any_dtype() -> None:
+    np.testing.assert_array_equal(nn.init.eye_(tt.empty(2, 4)).numpy(), np.eye(2, 4))
+    assert nn.init.eye_(tt.empty(3, 2, dtype=tt.int64)).tolist() == [[1, 0], [0, 1], [0, 0]]
+    w = nn.init.dirac_(tt.full((4, 2, 3, 3), 7.0), groups=2).numpy()
+    want = np.zeros((4, 2, 3, 3))
+    want[0, 0, 1, 1] = want[1, 1, 1, 1] = want[2, 0, 1, 1] = want[3, 1, 1, 1] = 1
+    np.testing.assert_array_equal(w, want)
+    w = nn.init.dirac_(tt.empty(3, 5, 2, 2, 4, dtype=tt.int32)).numpy()
+    assert w.dtype == np.int32
+    assert w.sum() == 3
+    assert all(w[d, d, 1, 1, 2] == 1 for d in range(3))
+
+
+def test_structured_inits_reject_bad_arguments_naming_function_expected_and_received() -> None:
+    with pytest.raises(ValueError, match=r"eye_: Only tensors with 2 dimensions .*\(2, 2, 2\)"):
+        nn.init.eye_(tt.empty(2, 2, 2))
+    with pytest.raises(ValueError, match=r"dirac_: Only tensors with 3, 4, or 5 .*got 2 dim"):
+        nn.init.dirac_(tt.empty(2, 2))
+    with pytest.raises(ValueError, match=r"dirac_: dim 0 must be divisible by groups .*size 3"):
+        nn.init.dirac_(tt.empty(3, 2, 3), 2)
+    with pytest.raises(ZeroDivisionError, match="dirac_: groups must be positive, got 0"):
+        nn.init.dirac_(tt.empty(4, 2, 3), 0)
+    with pytest.raises(ValueError, match="dirac_: groups must be positive, got -2"):
+        nn.init.dirac_(tt.empty(4, 2, 3), -2)
+    with pytest.raises(ValueError, match=r"orthogonal_: Only tensors with 2 or more .*\(3,\)"):
+        nn.init.orthogonal_(tt.empty(3))
+    with pytest.raises(NotImplementedError, match="orthogonal_: QR is not implemented for flo"):
+        nn.init.orthogonal_(tt.empty(3, 3, dtype=tt.float16))
+    with pytest.raises(NotImplementedError, match="orthogonal_: expected a floating point tens"):
+        nn.init.orthogonal_(tt.empty(3, 3, dtype=tt.int64))
+    with pytest.raises(ValueError, match=r"sparse_: Only tensors with 2 dimensions .*got 3"):
+        nn.init.sparse_(tt.empty(2, 2, 2), 0.5)
+    with pytest.raises(ValueError, match=r"sparse_: sparsity must be >= 0 .*got -0\.5"):
+        nn.init.sparse_(tt.empty(4, 2), -0.5)
+    with pytest.raises(RuntimeError, match=r"sparse_: expects std >= 0\.0, but found std -1"):
+        nn.init.sparse_(tt.empty(4, 2), 0.5, -1.0)
+    with pytest.raises(ZeroDivisionError, match="trunc_normal_: std must be nonzero"):
+        nn.init.trunc_normal_(tt.empty(4), std=0.0)
+    with pytest.raises(RuntimeError, match=r"trunc_normal_: expects a <= b, but found a=2.0 >"):
+        nn.init.trunc_normal_(tt.empty(4), a=2.0, b=-2.0)
+    with pytest.raises(NotImplementedError, match="trunc_normal_: expected a floating point"):
+        nn.init.trunc_normal_(tt.empty(4, dtype=tt.int64))
+
+
 def test_linear_rejects_an_input_of_another_dtype_naming_both() -> None:
     lin = nn.Linear(3, 2)
     with pytest.raises(RuntimeError, match=r"linear: .*expected input of dtype float32.*float64"):

@@ -11,7 +11,12 @@ Fan-in and fan-out, for a weight of shape ``(out, in, *kernel)``: ``fan_in = in 
 
 A uniform distribution ``U(-b, b)`` has std ``b / sqrt(3)``, hence the ``sqrt(3)`` below.
 
-Cost: one pass over the tensor.  Memory: none beyond a temporary of the tensor's size.
+Structured schemes: :func:`trunc_normal_` (a normal cut to ``[a, b]``), :func:`orthogonal_`
+(Saxe et al.), :func:`sparse_` (Martens), and the identity-preserving :func:`eye_` (Linear) and
+:func:`dirac_` (Conv).
+
+Cost: one pass over the tensor, unless a function's docstring says otherwise.  Memory: none
+beyond a temporary of the tensor's size.
 
 >>> import tt_tensor as tt, tt_nn as nn
 >>> w = tt.empty(3, 5)
@@ -23,17 +28,27 @@ Cost: one pass over the tensor.  Memory: none beyond a temporary of the tensor's
 from __future__ import annotations
 
 import math
+import warnings
+from typing import Any
+
+import numpy as np
 
 import tt_autograd as ag
+import tt_tensor as tt
 from tt_tensor import Generator, Tensor
 
 __all__ = [
     "calculate_gain",
     "constant_",
+    "dirac_",
+    "eye_",
     "kaiming_normal_",
     "kaiming_uniform_",
     "normal_",
     "ones_",
+    "orthogonal_",
+    "sparse_",
+    "trunc_normal_",
     "uniform_",
     "xavier_normal_",
     "xavier_uniform_",
@@ -100,6 +115,216 @@ def normal_(
     """Fill with samples of ``N(mean, std^2)``."""
     with ag.no_grad():
         return tensor.normal_(mean, std, generator=generator)
+
+
+def _shape_error(op: str, wanted: str, tensor: Tensor) -> ValueError:
+    return ValueError(
+        f"{op}: Only tensors with {wanted} dimensions are supported "
+        f"(got {tensor.ndim} dimensions, shape {tuple(tensor.shape)})"
+    )
+
+
+def _float_dtype(tensor: Tensor, op: str) -> np.dtype[Any]:
+    """The tensor's NumPy dtype; PyTorch's ``NotImplementedError`` for a non-float one."""
+    dt: np.dtype[Any] = tensor.numpy(force=True).dtype
+    if dt.kind != "f":
+        raise NotImplementedError(f"{op}: expected a floating point tensor, got {dt}")
+    return dt
+
+
+def _rng(generator: Generator | None) -> np.random.Generator:
+    return (generator if generator is not None else tt.default_generator).numpy
+
+
+def _standard(rng: np.random.Generator, kind: str, n: Any, dt: np.dtype[Any]) -> Any:
+    """``n`` standard normal (``kind="n"``) or U(0, 1) samples, drawn like tt-tensor's
+    ``normal_``/``uniform_``: in float32 or float64 (float32 for float16)."""
+    fdt = dt if dt in (np.float32, np.float64) else np.dtype(np.float32)
+    return rng.random(n, dtype=fdt) if kind == "u" else rng.standard_normal(n, dtype=fdt)
+
+
+def _write(tensor: Tensor, arr: np.ndarray[Any, Any]) -> Tensor:
+    with ag.no_grad():
+        return tensor.copy_(tt.from_numpy(np.ascontiguousarray(arr).reshape(tuple(tensor.shape))))
+
+
+def _norm_cdf(x: float) -> float:
+    return (1.0 + math.erf(x / math.sqrt(2.0))) / 2.0
+
+
+def trunc_normal_(
+    tensor: Tensor,
+    mean: float = 0.0,
+    std: float = 1.0,
+    a: float = -2.0,
+    b: float = 2.0,
+    generator: Generator | None = None,
+) -> Tensor:
+    """Fill with samples of ``N(mean, std^2)`` truncated to ``[a, b]`` (PyTorch 2.13's exact
+    rejection sampler; ``std < 0`` acts as ``|std|``).
+
+    When the mass ``p = P(a <= X <= b)`` is above 0.3, draws ``N(mean, std^2)`` and redraws
+    the values outside ``[a, b]`` (the bounds rounded to the tensor's dtype): about ``1 / p``
+    normal draws an element.  Otherwise (a narrow or off-centre window) it proposes
+    ``U(a, b)`` and accepts ``x`` with probability ``pdf(x) / pdf(mode)``; ``(b - a) *
+    pdf(mode) / p`` proposals an element on average.  Each pass redraws only the rejected
+    elements.  Warns, as PyTorch does, when ``mean`` is more than ``2 std`` outside ``[a, b]``.
+
+    >>> import tt_tensor as tt, tt_nn as nn
+    >>> w = nn.init.trunc_normal_(tt.empty(1000), std=0.5, a=-0.2, b=0.2)
+    >>> bool((w.abs() <= 0.2).all())
+    True
+    """
+    if std == 0:
+        raise ZeroDivisionError(f"trunc_normal_: std must be nonzero, got std={std}")
+    if (mean < a - 2 * std) or (mean > b + 2 * std):
+        warnings.warn(
+            "mean is more than 2 std from [a, b] in nn.init.trunc_normal_. "
+            "The distribution of values may be incorrect.",
+            stacklevel=2,
+        )
+    if a > b:
+        raise RuntimeError(f"trunc_normal_: expects a <= b, but found a={a} > b={b}")
+    dt = _float_dtype(tensor, "trunc_normal_")
+    rng = _rng(generator)
+    out = np.empty(tensor.numel(), dtype=dt)
+    todo = np.arange(out.size)
+    p = _norm_cdf((b - mean) / std) - _norm_cdf((a - mean) / std)
+    if p > 0.3:
+        lo, hi = dt.type(a), dt.type(b)  # compare in the tensor's precision, as PyTorch
+        while todo.size:
+            x = (_standard(rng, "n", todo.size, dt) * std + mean).astype(dt, copy=False)
+            out[todo] = x
+            todo = todo[(x < lo) | (x > hi)]
+    else:
+        mode = max(a, min(mean, b))
+        log_peak = -0.5 * ((mode - mean) / std) ** 2
+        while todo.size:
+            x = (_standard(rng, "u", todo.size, dt) * (b - a) + a).astype(dt, copy=False)
+            out[todo] = x
+            log_pdf = -0.5 * ((x.astype(np.float64) - mean) / std) ** 2 - log_peak
+            todo = todo[np.log(rng.random(todo.size)) > log_pdf]
+    return _write(tensor, out)
+
+
+def orthogonal_(tensor: Tensor, gain: float = 1, generator: Generator | None = None) -> Tensor:
+    """Fill with a (semi-)orthogonal matrix times ``gain`` (Saxe et al. 2013); dims after the
+    first are flattened, so a ``(rows, cols)`` view has ``W W^T = gain^2 I`` when
+    ``rows <= cols`` and ``W^T W = gain^2 I`` otherwise.
+
+    The Q of a QR factorisation of a standard normal ``(rows, cols)`` matrix (transposed when
+    ``rows < cols``), its columns' signs fixed by ``R``'s diagonal so that Q is Haar-uniform.
+    Cost: ``O(max(rows, cols) * min(rows, cols)^2)`` (the QR).  float16 is refused, as in
+    PyTorch (no half-precision QR).
+
+    >>> import tt_tensor as tt, tt_nn as nn
+    >>> w = nn.init.orthogonal_(tt.empty(3, 5, dtype=tt.float64), gain=2.0)
+    >>> bool(((w @ w.T) - 4 * tt.eye(3, dtype=tt.float64)).abs().max() < 1e-12)
+    True
+    """
+    if tensor.ndim < 2:
+        raise _shape_error("orthogonal_", "2 or more", tensor)
+    if tensor.numel() == 0:
+        return tensor
+    dt = _float_dtype(tensor, "orthogonal_")
+    if dt == np.float16:
+        raise NotImplementedError(
+            "orthogonal_: QR is not implemented for float16 (as in PyTorch); "
+            "initialise a float32 tensor and convert it"
+        )
+    rows = tensor.shape[0]
+    cols = tensor.numel() // rows
+    flat = _standard(_rng(generator), "n", (rows, cols), dt)
+    if rows < cols:
+        flat = flat.T
+    q, r = np.linalg.qr(flat)
+    q *= np.sign(np.diag(r))
+    if rows < cols:
+        q = q.T
+    return _write(tensor, (q * gain).astype(dt, copy=False))
+
+
+def sparse_(
+    tensor: Tensor, sparsity: float, std: float = 0.01, generator: Generator | None = None
+) -> Tensor:
+    """Fill a 2-D tensor with ``N(0, std^2)`` samples, then zero ``ceil(sparsity * rows)``
+    distinct random rows of each column (Martens 2010).
+
+    Unlike PyTorch, which draws the rows to zero from its global generator whatever
+    ``generator`` is, every draw comes from ``generator`` (or the default one), so a seed
+    fixes the result.  A ``sparsity`` above 1 zeroes everything, as in PyTorch; a negative
+    one is refused.  Cost: one normal draw and one row permutation an element.
+
+    >>> import tt_tensor as tt, tt_nn as nn
+    >>> w = nn.init.sparse_(tt.empty(10, 4), sparsity=0.3)
+    >>> (w == 0).sum(0).tolist()
+    [3, 3, 3, 3]
+    """
+    if tensor.ndim != 2:
+        raise _shape_error("sparse_", "2", tensor)
+    if not sparsity >= 0:
+        raise ValueError(f"sparse_: sparsity must be >= 0 (a fraction), got {sparsity}")
+    if std < 0:
+        raise RuntimeError(f"sparse_: expects std >= 0.0, but found std {std}")
+    dt = _float_dtype(tensor, "sparse_")
+    rows, cols = tensor.shape
+    num_zeros = min(math.ceil(sparsity * rows), rows)
+    rng = _rng(generator)
+    out = (_standard(rng, "n", (rows, cols), dt) * std).astype(dt, copy=False)
+    if num_zeros == rows:
+        out[...] = 0
+    elif num_zeros > 0:
+        order = rng.permuted(np.broadcast_to(np.arange(rows)[:, None], (rows, cols)), axis=0)
+        out[order[:num_zeros], np.arange(cols)] = 0
+    return _write(tensor, out)
+
+
+def eye_(tensor: Tensor) -> Tensor:
+    """Fill a 2-D tensor with the identity matrix (ones on the main diagonal of a
+    rectangular one), so a ``Linear`` layer passes as many inputs through as it can.  Any
+    dtype.
+
+    >>> import tt_tensor as tt, tt_nn as nn
+    >>> nn.init.eye_(tt.empty(2, 3)).tolist()
+    [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]]
+    """
+    if tensor.ndim != 2:
+        raise _shape_error("eye_", "2", tensor)
+    return _write(tensor, np.eye(*tensor.shape, dtype=tensor.numpy(force=True).dtype))
+
+
+def dirac_(tensor: Tensor, groups: int = 1) -> Tensor:
+    """Fill a 3-, 4- or 5-D convolution weight ``(out, in, *kernel)`` with the Dirac delta: 1
+    at ``[g * out_per_group + d, d, centre]`` for each of the ``groups`` groups and each
+    ``d < min(out / groups, in)``, 0 elsewhere (``centre = kernel // 2``), so the convolution
+    passes as many input channels through as it can.  Any dtype.
+
+    >>> import tt_tensor as tt, tt_nn as nn
+    >>> w = nn.init.dirac_(tt.empty(2, 2, 3))
+    >>> w.tolist()
+    [[[0.0, 1.0, 0.0], [0.0, 0.0, 0.0]], [[0.0, 0.0, 0.0], [0.0, 1.0, 0.0]]]
+    """
+    if tensor.ndim not in (3, 4, 5):
+        raise _shape_error("dirac_", "3, 4, or 5", tensor)
+    shape = tuple(tensor.shape)
+    if groups == 0:
+        raise ZeroDivisionError("dirac_: groups must be positive, got 0")
+    if groups < 0:
+        raise ValueError(f"dirac_: groups must be positive, got {groups}")
+    if shape[0] % groups != 0:
+        raise ValueError(
+            f"dirac_: dim 0 must be divisible by groups (got size {shape[0]}, groups={groups})"
+        )
+    out = np.zeros(shape, dtype=tensor.numpy(force=True).dtype)
+    per_group = shape[0] // groups
+    d = np.arange(min(per_group, shape[1]))
+    if d.size:
+        if 0 in shape[2:]:
+            raise IndexError(f"dirac_: the kernel has no centre (got shape {shape})")
+        rows = (np.arange(groups)[:, None] * per_group + d).ravel()
+        index: tuple[Any, ...] = (rows, np.tile(d, groups), *(s // 2 for s in shape[2:]))
+        out[index] = 1
+    return _write(tensor, out)
 
 
 def constant_(tensor: Tensor, val: float) -> Tensor:

@@ -147,6 +147,95 @@ def test_bad_inputs_raise_like_torch(check_raises: Any, rand: Any) -> None:
     check_raises(lambda m, x: nn(m).init.calculate_gain("nope"), rand(1))
 
 
+@pytest.mark.parametrize(
+    ("expr", "shape"),
+    [
+        (lambda m, x: nn(m).init.eye_(x), (3, 5)),
+        (lambda m, x: nn(m).init.eye_(x), (5, 3)),
+        (lambda m, x: nn(m).init.eye_(x.double()), (4, 4)),
+        (lambda m, x: nn(m).init.eye_(x.long()), (2, 3)),
+        (lambda m, x: nn(m).init.eye_(x), (0, 3)),
+        (lambda m, x: nn(m).init.dirac_(x), (6, 4, 3)),
+        (lambda m, x: nn(m).init.dirac_(x), (3, 5, 2)),
+        (lambda m, x: nn(m).init.dirac_(x, 2), (6, 4, 3, 3)),
+        (lambda m, x: nn(m).init.dirac_(x, 3), (6, 1, 2, 4)),
+        (lambda m, x: nn(m).init.dirac_(x.long(), 2), (4, 8, 2, 3, 5)),
+        (lambda m, x: nn(m).init.dirac_(x), (0, 2, 3)),
+    ],
+)
+def test_eye_and_dirac_give_torchs_exact_values(
+    check: Any, rand: Any, expr: Any, shape: Any
+) -> None:
+    check(expr, rand(*shape))
+
+
+def test_structured_init_errors_raise_like_torch(check_raises: Any, rand: Any) -> None:
+    init = lambda m: nn(m).init  # noqa: E731
+    check_raises(lambda m, x: init(m).eye_(x), rand(2, 2, 2))
+    check_raises(lambda m, x: init(m).eye_(x), rand(3))
+    check_raises(lambda m, x: init(m).dirac_(x), rand(2, 2))
+    check_raises(lambda m, x: init(m).dirac_(x), rand(2, 2, 2, 2, 2, 2))
+    check_raises(lambda m, x: init(m).dirac_(x, 2), rand(3, 2, 3))
+    check_raises(lambda m, x: init(m).dirac_(x, 0), rand(4, 2, 3))
+    check_raises(lambda m, x: init(m).dirac_(x), rand(4, 2, 0))
+    check_raises(lambda m, x: init(m).orthogonal_(x), rand(3))
+    check_raises(lambda m, x: init(m).orthogonal_(x.long()), rand(3, 3))
+    check_raises(lambda m, x: init(m).orthogonal_(x.half()), rand(3, 3))
+    check_raises(lambda m, x: init(m).sparse_(x, 0.5), rand(2, 2, 2))
+    check_raises(lambda m, x: init(m).sparse_(x, 0.5), rand(4))
+    check_raises(lambda m, x: init(m).sparse_(x, 0.5, -1.0), rand(4, 2))
+    check_raises(lambda m, x: init(m).sparse_(x.long(), 0.5), rand(4, 2))
+    check_raises(lambda m, x: init(m).sparse_(x, float("nan")), rand(4, 2))
+    check_raises(lambda m, x: init(m).trunc_normal_(x, std=0.0), rand(4))
+    check_raises(lambda m, x: init(m).trunc_normal_(x, a=2.0, b=-2.0), rand(4))
+    check_raises(lambda m, x: init(m).trunc_normal_(x.long()), rand(4))
+
+
+def test_empty_tensors_pass_through_structured_inits_like_torch() -> None:
+    for shape in [(0, 3), (3, 0)]:
+        for m in (tt, torch):
+            assert tuple(nn(m).init.orthogonal_(m.empty(*shape)).shape) == shape
+            assert tuple(nn(m).init.sparse_(m.empty(*shape), 0.5).shape) == shape
+    for m in (tt, torch):
+        assert tuple(nn(m).init.trunc_normal_(m.empty(0)).shape) == (0,)
+
+
+@pytest.mark.filterwarnings("ignore:mean is more than 2 std")  # std < 0 warns in both
+@pytest.mark.parametrize(
+    ("mean", "std", "a", "b"),
+    [(0.0, 1.0, -2.0, 2.0), (1.0, 2.0, -1.0, 0.5), (0.3, 1.0, 0.5, 0.6), (0.0, -1.0, -1.0, 1.0)],
+)
+def test_trunc_normal_has_torchs_bounds_and_moments(
+    mean: float, std: float, a: float, b: float
+) -> None:
+    tt.manual_seed(0)
+    torch.manual_seed(0)
+    x = tt_nn.init.trunc_normal_(tt.empty(200_000), mean, std, a, b).numpy()
+    y = torch.nn.init.trunc_normal_(torch.empty(200_000), mean, std, a, b).numpy()
+    assert x.min() >= np.float32(a)
+    assert x.max() <= np.float32(b)
+    assert abs(x.mean() - y.mean()) < 0.01 * (b - a)
+    assert abs(x.std() - y.std()) < 0.01 * y.std()
+
+
+def test_orthogonal_and_sparse_have_torchs_structure() -> None:
+    for shape in [(3, 5), (5, 3), (4, 2, 3)]:
+        pair = [
+            nn(m).init.orthogonal_(m.empty(*shape, dtype=m.float64), 1.5).reshape(shape[0], -1)
+            for m in (tt, torch)
+        ]
+        for w in pair:
+            a = w.numpy()
+            gram = a @ a.T if a.shape[0] <= a.shape[1] else a.T @ a
+            np.testing.assert_allclose(gram, 2.25 * np.eye(len(gram)), atol=1e-12)
+    tt.manual_seed(0)
+    torch.manual_seed(0)
+    x = tt_nn.init.sparse_(tt.empty(10, 300), 0.25, 0.5).numpy()
+    y = torch.nn.init.sparse_(torch.empty(10, 300), 0.25, 0.5).numpy()
+    np.testing.assert_array_equal((x == 0).sum(0), (y == 0).sum(0))
+    assert abs(x[x != 0].std() - y[y != 0].std()) < 0.05 * 0.5
+
+
 def test_replacing_registered_values_keeps_torchs_order() -> None:
     def build(m: Any) -> Any:
         n = nn(m)
