@@ -1136,6 +1136,26 @@ def test_a_numpy_index_array_indexes_and_differentiates_like_an_index_tensor(dty
     np.testing.assert_array_equal(g_np, g_tt)
 
 
+def test_numpy_index_arrays_of_0_d_and_uint8_index_like_tensors_of_them():
+    # a 0-d integer array is an int (x[np.array(0), :, a] keeps the index dim last), a uint8
+    # array a mask, as the same tensors would be (and as PyTorch reads NumPy arrays)
+    for index, like in [
+        (
+            (np.array(0), slice(None), np.array([3, 0])),
+            (tt.tensor(0), slice(None), tt.tensor([3, 0])),
+        ),
+        (np.array([1, 0], np.uint8), tt.tensor([True, False])),
+    ]:
+        results = []
+        for i in (index, like):
+            x = tt.arange(24.0).reshape(2, 3, 4).requires_grad_()
+            r = x[i]
+            (r * tt.arange(float(r.numel())).reshape(*r.shape)).sum().backward()
+            results.append((r.detach().numpy(), x.grad.numpy()))
+        np.testing.assert_array_equal(results[0][0], results[1][0])
+        np.testing.assert_array_equal(results[0][1], results[1][1])
+
+
 def test_a_dtype_view_of_a_tensor_that_requires_grad_may_be_written_in_place():
     # view(dtype) is never recorded, so it is no "view made in no_grad mode": PyTorch allows
     # the write, which changes the base (and bumps its version, as any write through a view).

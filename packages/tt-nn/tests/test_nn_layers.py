@@ -397,6 +397,8 @@ def test_unflatten_keeps_its_size_as_given_and_calculate_gain_linear_is_an_int()
     assert nn.Unflatten(1, [2, 3])(tt.zeros(4, 6)).shape == (4, 2, 3)
     with pytest.raises(TypeError, match="unflattened_size must be a tuple of ints"):
         nn.Unflatten(1, (n for n in (2, 3)))  # a one-shot iterator (PyTorch refuses it too)
+    with pytest.raises(TypeError, match="found element of type float at pos 0"):
+        nn.Unflatten(1, (2.0, 3))
     gain = nn.init.calculate_gain("linear")
     assert gain == 1
     assert isinstance(gain, int)

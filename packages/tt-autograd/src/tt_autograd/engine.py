@@ -182,7 +182,12 @@ def run_backward(
             if key.retained is not None and (not targets or key in needed):
                 t = key.retained()
                 if t is not None and t.grad_fn is key:  # (an in-place op moved it on: not)
-                    t.grad = _keep(g, kept) if t.grad is None else t.grad + g
+                    if t.grad is not None:
+                        t.grad = t.grad + g
+                    elif create_graph and _owner(g) in kept:
+                        t.grad = g.clone()  # (recorded: the copy keeps g's graph)
+                    else:
+                        t.grad = _keep(g, kept)
             if targets and key not in run:
                 continue  # autograd.grad: run only the nodes on a path to an input
             in_grads = key.apply(g)  # (one per edge: Node.apply checks the count)

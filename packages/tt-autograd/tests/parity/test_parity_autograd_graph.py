@@ -335,6 +335,17 @@ def test_autograd_grad_fills_retained_gradients(check):
 
     check(returned_and_retained_are_separate)
 
+    def with_create_graph(m):  # the retained copy keeps its graph
+        x = leaf(m, [1.0, 2.0])
+        y = x * 2
+        y.retain_grad()
+        autograd(m).grad((y * y).sum(), y, create_graph=True)
+        assert y.grad.requires_grad
+        (gx,) = autograd(m).grad(y.grad.sum(), x)
+        return gx
+
+    check(with_create_graph)
+
 
 def test_autograd_grad_runs_only_the_nodes_on_a_path_to_the_inputs(check):
     def run(m):

@@ -25,6 +25,10 @@ GETITEM = {
     "zero_dim_tensor": lambda m, t, i: t[m.tensor(2)],
     "int_slice_tensor": lambda m, t, i: t[1, :, i],  # PyTorch keeps the index dim last
     "zero_dim_tensor_slice_tensor": lambda m, t, i: t[m.tensor(0), 1:, i],
+    # a Python bool is a 0-d mask (an advanced index) wherever it stands
+    "int_slice_tensor_bool": lambda m, t, i: t[1, :, i, True],
+    "int_slice_bool_tensor": lambda m, t, i: t[1, :, True, i],
+    "bool_int_slice_tensor": lambda m, t, i: t[True, 1, :, i],
 }
 
 

@@ -198,8 +198,8 @@ def result_type_np(*operands: object) -> np.dtype[np.generic]:
 def scalar_to(value: object, dt: np.dtype[np.generic], op: str) -> np.ndarray[Any, Any]:
     """A Python number as a 0-d array of ``dt``, raising where PyTorch's conversion of a scalar
     argument does: a value outside ``dt``'s range, or nan/inf into an integer dtype.  Used by
-    ``full``, ``masked_fill``, ``clamp`` and ``pad``; by ``where``, ``fill_`` and ``t[i] = v``
-    for integer dtypes only (there a float overflows to ``inf``).
+    ``full``, ``fill_``, ``masked_fill``, ``clamp``, ``pad``, ``where`` (not for a float into
+    float16: inf there) and ``t[i] = v`` (integer dtypes only: a float overflows to inf).
 
     As in PyTorch, an int may wrap into an unsigned dtype by at most its range (``-1`` into
     uint8 is 255; ``-256`` raises), and ``inf`` converts to a floating dtype where a finite

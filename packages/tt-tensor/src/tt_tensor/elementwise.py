@@ -960,10 +960,10 @@ _NO_VALUE: Any = object()
 
 
 def _where_scalar(x: Any, dt: np.dtype[Any]) -> Any:
-    """A number operand of :func:`where` in the result dtype: one that does not fit an integer
-    dtype raises (``1000`` for int8), one too large for a float dtype is ``inf`` (``1e6`` for
-    float16), both as in PyTorch."""
-    if dt.kind != "f":
+    """A number operand of :func:`where` in the result dtype: one that does not fit raises
+    (``1000`` for int8, ``1e39`` for float32), except that a float or int64 too large for
+    float16 is ``inf`` (``1e6``, ``-2**63``), as in PyTorch."""
+    if dt != _F16 or not (isinstance(x, float) or -(2**63) <= x < 2**63):
         return scalar_to(x, dt, "where")
     with np.errstate(over="ignore"):
         return np.array(x, dtype=dt)

@@ -66,9 +66,14 @@ def _convert_index(index: Any, x: Tensor, op: str) -> Any:
         elif isinstance(item, list):
             out.append(np.asarray(item))
             arrays = True
-        elif isinstance(item, np.ndarray) and item.ndim:
-            # (a NumPy index array, e.g. the saved index of getitem's gradient: any integer
-            # width is read as int64)
+        elif isinstance(item, np.ndarray):
+            # A NumPy index array (e.g. the saved index of getitem's gradient) indexes like a
+            # tensor: 0-d integers as ints, uint8 as a mask, other integers at any width.
+            if item.dtype.kind in "iu" and item.ndim == 0:
+                out.append(int(item))
+                continue
+            if item.dtype == np.uint8:
+                item = item.astype(bool)
             out.append(item.astype(np.intp) if item.dtype.kind in "iu" else item)
             arrays = True
         elif isinstance(item, float):
@@ -79,8 +84,12 @@ def _convert_index(index: Any, x: Tensor, op: str) -> Any:
         else:
             out.append(item)
     idx = tuple(out)
-    # (only an index mixing arrays with other items can need PyTorch's order)
-    return _torch_order(idx, x._data.ndim) if arrays and len(idx) > 1 else idx
+    if not arrays or len(idx) == 1:
+        return idx
+    # Only an index mixing arrays with other items can need PyTorch's order.  There a Python
+    # bool is an advanced index (a 0-d mask) to both libraries: as an array it is placed so.
+    idx = tuple(np.array(i) if i is True or i is False else i for i in idx)
+    return _torch_order(idx, x._data.ndim)
 
 
 class _MovedIndex(tuple):  # type: ignore[type-arg]
@@ -102,8 +111,8 @@ def _torch_order(idx: tuple[Any, ...], ndim: int) -> tuple[Any, ...]:
     one run without the ints but not with them do the two differ; every other index is
     returned unchanged (one scan of the index)."""
     arrays = [k for k, i in enumerate(idx) if isinstance(i, np.ndarray)]
-    if not arrays or any(i is True or i is False for i in idx):
-        return idx  # (a Python bool is an advanced index to both: NumPy's order is PyTorch's)
+    if not arrays:
+        return idx
     ints = {k for k, i in enumerate(idx) if _is_int(i)}
     if not ints:
         return idx
@@ -250,7 +259,10 @@ def _one_mask_fill(idx: tuple[Any, ...], value: Tensor) -> bool:
 
 
 def fill_(x: Tensor, value: Any) -> Tensor:
-    """Set every element to ``value`` in place."""
+    """Set every element to ``value`` in place (a number that does not fit the dtype raises,
+    ``1e6`` into float16 too, as in PyTorch; ``t[...] = 1e6`` gives inf there)."""
+    if isinstance(value, (int, float, np.number)):
+        scalar_to(value, x._data.dtype, "fill_")
     return setitem(x, Ellipsis, value)
 
 

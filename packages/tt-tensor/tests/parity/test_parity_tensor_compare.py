@@ -162,8 +162,15 @@ def test_where_scalar(check, rand, s, dtype):
 
 @pytest.mark.parametrize("s", [1e6, -(2**63), 1e300], ids=repr)
 def test_where_with_a_number_too_large_for_float16_gives_inf(check, rand, s):
-    # (only integer dtypes raise on a number that does not fit)
+    # (a float that does not fit float32 or float64 raises, as one that does not fit an int)
     check(lambda m, c, t: m.where(c, t, s), rand(5, dtype="bool"), rand(5, dtype="float16"))
+
+
+def test_where_and_fill_with_a_number_that_does_not_fit_raise(check_raises, rand):
+    c = rand(2, dtype="bool")
+    check_raises(lambda m, c, t: m.where(c, t, 1e39), c, rand(2, dtype="float32"))
+    check_raises(lambda m, t: t.fill_(1e6), rand(2, dtype="float16"))
+    check_raises(lambda m, t: t.fill_(300), rand(2, dtype="int8"))
 
 
 @pytest.mark.parametrize(("a", "b"), [(1.0, 0.0), (1, 0), (1, 0.5), (True, False), (2, True)])

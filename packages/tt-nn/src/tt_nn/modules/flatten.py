@@ -46,6 +46,12 @@ class Unflatten(Module):
                 "Unflatten: unflattened_size must be a tuple of ints, but found type "
                 f"{type(unflattened_size).__name__}"
             )
+        for pos, size in enumerate(unflattened_size):
+            if not isinstance(size, int):
+                raise TypeError(
+                    "Unflatten: unflattened_size must be tuple of ints, but found element of "
+                    f"type {type(size).__name__} at pos {pos}"
+                )
         self.unflattened_size = unflattened_size  # kept as given (a list prints as a list)
 
     def forward(self, input: Tensor) -> Tensor:
