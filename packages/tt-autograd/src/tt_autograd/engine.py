@@ -54,6 +54,11 @@ def _root_grad(t: Tensor, g: Tensor | None, what: str) -> Tensor:
             )
         return tt.ones_like(t)
     if not isinstance(g, Tensor):
+        if what == "grad":  # (backward(gradient=2.0) converts a number, autograd.grad not)
+            raise TypeError(
+                f"grad: gradients can be either Tensors or None, but got {type(g).__name__} in "
+                "grad_outputs"
+            )
         g = tt.tensor(g, dtype=t.dtype)
     if tuple(g.shape) != tuple(t.shape):
         raise RuntimeError(
@@ -61,6 +66,11 @@ def _root_grad(t: Tensor, g: Tensor | None, what: str) -> Tensor:
             f"output has a shape of {tuple(t.shape)}"
         )
     return g
+
+
+def _as_list(tensors: Tensor | Sequence[Any]) -> list[Any]:
+    """``tensors`` as a list: a single tensor is one item (as in PyTorch's signatures)."""
+    return [tensors] if isinstance(tensors, Tensor) else list(tensors)
 
 
 def _owner(t: Tensor) -> int:
@@ -172,14 +182,14 @@ def run_backward(
         while heap:
             key = heappop(heap)[1]
             g = buffers.pop(key)
-            # (With autograd.grad, a node off every path to an input is skipped: no hooks,
-            # no retained grad, not run.  The rare cases test it; the common one, once.)
-            if key.hooks and (not targets or key in needed):
+            if targets and key not in needed:
+                continue  # autograd.grad: off every path to an input (no hooks, nothing kept)
+            if key.hooks:
                 g = _run_hooks(key.hooks, g, kept)
             if targets and key in targets:
                 captured[key] = g
                 kept.add(_owner(g))  # (returned to the caller: a retained .grad is a copy)
-            if key.retained is not None and (not targets or key in needed):
+            if key.retained is not None:
                 t = key.retained()
                 if t is not None and t.grad_fn is key:  # (an in-place op moved it on: not)
                     if t.grad is not None:
@@ -260,7 +270,7 @@ def backward(
     """Accumulate the gradients of ``tensors`` into the leaves' ``.grad``.
 
     ``grad_tensors`` weight each tensor (required for non-scalar ones)."""
-    ts = [tensors] if isinstance(tensors, Tensor) else list(tensors)
+    ts = _as_list(tensors)
     if grad_tensors is None or isinstance(grad_tensors, Tensor):
         gs: list[Tensor | None] = [grad_tensors] * len(ts) if ts else []
     else:
@@ -293,18 +303,12 @@ def grad(
     >>> dx.item(), d2x.item()
     (27.0, 18.0)
     """
-    outs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
-    ins = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+    outs = _as_list(outputs)
+    ins = _as_list(inputs)
     if grad_outputs is None or isinstance(grad_outputs, Tensor):
         gos: list[Tensor | None] = [grad_outputs] * len(outs)
     else:
         gos = list(grad_outputs)
-        for go in gos:
-            if go is not None and not isinstance(go, Tensor):
-                raise TypeError(
-                    "grad: gradients can be either Tensors or None, but got "
-                    f"{type(go).__name__} in grad_outputs"
-                )
     for i, t in enumerate(ins):
         if not t._requires_grad:
             raise RuntimeError(f"grad: input {i} does not require grad")

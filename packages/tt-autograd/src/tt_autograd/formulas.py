@@ -465,19 +465,15 @@ def _prod(ctx: Node, g: Tensor) -> Grads:
     a1 = tt.where(zero, 1.0, a)
     nonzero_others = a1.prod(None if dims is None else dims[0]).reshape(ks) / a1
     az = tt.where(zero, a, 0.0)  # value 0, but its gradient reaches the zeros
-    s = _sum_keep(az, dims)
-    nz = _sum_keep(zero, dims)
-    e2 = (s * s - _sum_keep(az * az, dims)) * 0.5
+    s = az.sum(dims, keepdim=True)
+    nz = zero.sum(dims, keepdim=True)
+    e2 = (s * s - (az * az).sum(dims, keepdim=True)) * 0.5
     zero_others = tt.where(
         nz < 2,
         tt.where(zero | (nz == 0), 1.0, s),
         tt.where(nz == 2, tt.where(zero, s - az, e2), s * 0.0),
     )
     return (gk * (nonzero_others * zero_others),)
-
-
-def _sum_keep(t: Tensor, dims: Any) -> Tensor:
-    return t.sum(dims, keepdim=True)
 
 
 @derivative("cumsum")

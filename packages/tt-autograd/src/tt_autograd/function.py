@@ -83,24 +83,19 @@ def _function_formula(ctx: Node, g: Tensor) -> tuple[Tensor | None, ...]:
             f"(expected {n}, got {len(grads)})"
         )
     for i, gr in enumerate(grads):
-        if gr is None or isinstance(gr, Tensor):
-            if gr is not None and ctx.shapes[i] is None:
-                _raise_not_a_tensor_input(ctx, i)
+        if gr is None:
             continue
         if ctx.shapes[i] is None:
-            _raise_not_a_tensor_input(ctx, i)
-        raise RuntimeError(
-            f"function {ctx._fn.__name__}Backward: expected Variable or None (got "
-            f"{type(gr).__name__}) as the gradient at position {i + 1}"
-        )
+            raise RuntimeError(
+                f"function {ctx._fn.__name__}Backward returned a gradient different than None "
+                f"at position {i + 1}, but the corresponding forward input was not a Variable"
+            )
+        if not isinstance(gr, Tensor):
+            raise RuntimeError(
+                f"function {ctx._fn.__name__}Backward: expected Variable or None (got "
+                f"{type(gr).__name__}) as the gradient at position {i + 1}"
+            )
     return tuple(grads)
-
-
-def _raise_not_a_tensor_input(ctx: FunctionCtx, i: int) -> None:
-    raise RuntimeError(
-        f"function {ctx._fn.__name__}Backward returned a gradient different than None at "
-        f"position {i + 1}, but the corresponding forward input was not a Variable"
-    )
 
 
 FunctionCtx.formula = staticmethod(_function_formula)

@@ -26,7 +26,7 @@ import numpy as np
 import tt_tensor as tt
 from tt_tensor import Tensor
 
-from .engine import grad
+from .engine import _as_list, grad
 
 __all__ = ["GradcheckError", "gradcheck", "gradgradcheck"]
 
@@ -39,11 +39,6 @@ def _outputs(fn: Callable[..., Any], inputs: Sequence[Any]) -> list[Tensor]:
     out = fn(*inputs)
     outs = list(out) if isinstance(out, (tuple, list)) else [out]
     return [o for o in outs if isinstance(o, Tensor)]
-
-
-def _as_list(inputs: Tensor | Sequence[Any]) -> list[Any]:
-    """``inputs`` as a list: a single tensor is the one argument (as in PyTorch)."""
-    return [inputs] if isinstance(inputs, Tensor) else list(inputs)
 
 
 def _diff_inputs(inputs: Sequence[Any]) -> list[int]:

@@ -36,6 +36,8 @@ import numpy as np
 import tt_autograd as ag
 import tt_tensor as tt
 from tt_tensor import Generator, Tensor
+from tt_tensor.random import _rng
+from tt_tensor.random import draw as _draw
 
 __all__ = [
     "calculate_gain",
@@ -132,17 +134,6 @@ def _float_dtype(tensor: Tensor, op: str) -> np.dtype[Any]:
     return dt
 
 
-def _rng(generator: Generator | None) -> np.random.Generator:
-    return (generator if generator is not None else tt.default_generator).numpy
-
-
-def _standard(rng: np.random.Generator, kind: str, n: Any, dt: np.dtype[Any]) -> Any:
-    """``n`` standard normal (``kind="n"``) or U(0, 1) samples, drawn like tt-tensor's
-    ``normal_``/``uniform_``: in float32 or float64 (float32 for float16)."""
-    fdt = dt if dt in (np.float32, np.float64) else np.dtype(np.float32)
-    return rng.random(n, dtype=fdt) if kind == "u" else rng.standard_normal(n, dtype=fdt)
-
-
 def _write(tensor: Tensor, arr: np.ndarray[Any, Any]) -> Tensor:
     with ag.no_grad():
         return tensor.copy_(tt.from_numpy(np.ascontiguousarray(arr).reshape(tuple(tensor.shape))))
@@ -193,14 +184,14 @@ def trunc_normal_(
     if p > 0.3:
         lo, hi = dt.type(a), dt.type(b)  # compare in the tensor's precision, as PyTorch
         while todo.size:
-            x = (_standard(rng, "n", todo.size, dt) * std + mean).astype(dt, copy=False)
+            x = (_draw(rng, "n", todo.size, dt) * std + mean).astype(dt, copy=False)
             out[todo] = x
             todo = todo[(x < lo) | (x > hi)]
     else:
         mode = max(a, min(mean, b))
         log_peak = -0.5 * ((mode - mean) / std) ** 2
         while todo.size:
-            x = (_standard(rng, "u", todo.size, dt) * (b - a) + a).astype(dt, copy=False)
+            x = (_draw(rng, "u", todo.size, dt) * (b - a) + a).astype(dt, copy=False)
             out[todo] = x
             log_pdf = -0.5 * ((x.astype(np.float64) - mean) / std) ** 2 - log_peak
             todo = todo[np.log(rng.random(todo.size)) > log_pdf]
@@ -234,7 +225,7 @@ def orthogonal_(tensor: Tensor, gain: float = 1, generator: Generator | None = N
         )
     rows = tensor.shape[0]
     cols = tensor.numel() // rows
-    flat = _standard(_rng(generator), "n", (rows, cols), dt)
+    flat = _draw(_rng(generator), "n", (rows, cols), dt)
     if rows < cols:
         flat = flat.T
     q, r = np.linalg.qr(flat)
@@ -270,7 +261,7 @@ def sparse_(
     rows, cols = tensor.shape
     num_zeros = min(math.ceil(sparsity * rows), rows)
     rng = _rng(generator)
-    out = (_standard(rng, "n", (rows, cols), dt) * std).astype(dt, copy=False)
+    out = (_draw(rng, "n", (rows, cols), dt) * std).astype(dt, copy=False)
     if num_zeros == rows:
         out[...] = 0
     elif num_zeros > 0:

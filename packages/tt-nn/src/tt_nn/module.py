@@ -36,7 +36,7 @@ the first tensor?
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, NamedTuple
 
 import tt_autograd as ag
@@ -46,7 +46,7 @@ from tt_tensor.dispatch import Handle
 
 from .parameter import Buffer, Parameter
 
-__all__ = ["IncompatibleKeys", "Module"]
+__all__ = ["IncompatibleKeys", "Module", "zero_grads"]
 
 
 class IncompatibleKeys(NamedTuple):
@@ -347,18 +347,7 @@ class Module:
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Reset every parameter's gradient: to ``None`` (the default), or to zeros in place
         (the same ``.grad`` tensor, detached from any graph, filled with zeros)."""
-        for p in self.parameters():
-            g = p.grad
-            if g is None:
-                continue
-            if set_to_none:
-                p.grad = None
-            else:
-                if g.grad_fn is not None:
-                    g.detach_()
-                else:
-                    g.requires_grad_(False)
-                g.zero_()
+        zero_grads(self.parameters(), set_to_none)
 
     def apply(self, fn: Callable[[Module], Any]) -> Module:
         """Call ``fn`` on every descendant, then on this module (for custom initialisation)."""
@@ -465,17 +454,6 @@ class Module:
             if b is not None and name not in self._non_persistent:
                 out[prefix + name] = b if keep_vars else b.detach()
 
-    def _loadable(self, out: dict[str, Tensor], prefix: str = "") -> dict[str, Tensor]:
-        """What :meth:`load_state_dict` fills: every module's own entries, walked like
-        :meth:`state_dict` but never through an override of it (PyTorch loads module by
-        module, so a ``state_dict`` that saves only part of a model does not change what a
-        full checkpoint loads)."""
-        self._save_own(out, prefix, True)
-        for name, child in self._modules.items():
-            if child is not None:
-                child._loadable(out, f"{prefix}{name}.")
-        return out
-
     def _upgrade_state_dict(
         self, state_dict: dict[str, Any], prefix: str, local_metadata: Mapping[str, Any]
     ) -> None:
@@ -497,13 +475,17 @@ class Module:
                 f"Expected state_dict to be dict-like, got {type(state_dict).__name__}."
             )
         # Work on a copy, which each module may complete with entries older checkpoints lack.
+        # What is loaded is every module's own entries, module by module as PyTorch does, never
+        # through an override of state_dict() (one that saves only part of a layer still loads
+        # a full checkpoint); the same walk and order as state_dict().
         metadata = getattr(state_dict, "_metadata", None)
         state_dict = dict(state_dict)
+        own: dict[str, Tensor] = {}
         for mod_prefix, mod in self.named_modules(remove_duplicate=False):
             local_metadata = {} if metadata is None else metadata.get(mod_prefix, {})
             base = f"{mod_prefix}." if mod_prefix else ""
             mod._upgrade_state_dict(state_dict, base, local_metadata)
-        own = self._loadable({})
+            mod._save_own(own, base, True)
         missing = [k for k in own if k not in state_dict]
         unexpected = [k for k in state_dict if k not in own]
         errors: list[str] = []
@@ -581,3 +563,21 @@ class Module:
         keys = set(super().__dir__())
         keys.update(self._parameters, self._buffers, self._modules)
         return sorted(keys)
+
+
+def zero_grads(params: Iterable[Tensor], set_to_none: bool = True) -> None:
+    """Reset the gradient of each of ``params``: ``.grad = None``, or, with ``set_to_none=False``,
+    zeros written into the same ``.grad`` tensor (detached from any graph first).  What
+    ``Module.zero_grad`` and ``Optimizer.zero_grad`` both do."""
+    for p in params:
+        g = p.grad
+        if g is None:
+            continue
+        if set_to_none:
+            p.grad = None
+        else:
+            if g.grad_fn is not None:
+                g.detach_()
+            else:
+                g.requires_grad_(False)
+            g.zero_()

@@ -110,7 +110,7 @@ class EarlyStopping:
             self.wait = 0
             return False
         self.wait += 1
-        if self.wait >= self.patience:
+        if self.should_stop:  # (the rule lives there; a resumed stopper reads it too)
             if self.stopped_epoch == 0:
                 self.stopped_epoch = self.epochs_seen
             return True

@@ -46,6 +46,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 import tt_autograd
+from tt_nn.module import zero_grads
 from tt_tensor import Tensor
 
 __all__ = ["Optimizer", "ParamsT", "required"]
@@ -179,18 +180,7 @@ class Optimizer:
 
         Optimizers skip parameters whose ``.grad`` is ``None``, while a zero gradient still
         takes a step (momentum and weight decay keep moving the parameter)."""
-        for group in self.param_groups:
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                if set_to_none:
-                    p.grad = None
-                else:
-                    if p.grad.grad_fn is not None:
-                        p.grad.detach_()
-                    else:
-                        p.grad.requires_grad_(False)
-                    p.grad.zero_()
+        zero_grads((p for group in self.param_groups for p in group["params"]), set_to_none)
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update every parameter that has a ``.grad``, in place; return the loss of

@@ -23,7 +23,7 @@ import numpy as np
 
 from .dispatch import Primitive, dispatch
 from .elementwise import where, zero_safe_root
-from .reduction import add_reduce, all_reduce, amax, amin, max_reduce, sum
+from .reduction import _dims, add_reduce, all_reduce, amax, amin, max_reduce, sum
 from .shape import norm_dim
 from .tensor import Tensor
 
@@ -160,8 +160,6 @@ def norm(x: Tensor, p: Any = 2, dim: Any = None, keepdim: bool = False) -> Tenso
         return norm(x.float(), p, dim, keepdim).to(np.float16)
     p = float(p)
     if p < 0 or p == float("inf"):  # max, min and 1/sum(1/...) have no empty identity
-        from .reduction import _dims
-
         dims = _dims(x, dim, "norm")
         shp = x._data.shape
         if any(shp[d] == 0 for d in (range(len(shp)) if dims is None else dims)):

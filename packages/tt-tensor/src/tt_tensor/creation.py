@@ -129,20 +129,12 @@ def _check_int64(data: Any) -> None:
 
 
 def _check_range(arr: np.ndarray[Any, Any], dt: np.dtype[Any]) -> None:
-    """Python numbers into an integer dtype: nan, inf and values out of range raise, as in
-    PyTorch (an int may wrap into an unsigned dtype by at most its range: -1 into uint8 is 255).
-    """
-    info = np.iinfo(dt)
-    lo = -int(info.max) if dt.kind == "u" and arr.dtype.kind in "iu" else int(info.min)
+    """Python numbers into an integer dtype: nan, inf and values out of range raise, by the
+    rule of a single number (:func:`~tt_tensor.dtypes.scalar_to`) applied to the extremes."""
     if arr.dtype.kind == "f" and not np.isfinite(arr).all():
-        bad: Any = arr[~np.isfinite(arr)].flat[0]
-    elif arr.min() < lo or arr.max() > info.max:
-        bad = arr.min() if arr.min() < lo else arr.max()
-    else:
-        return
-    raise RuntimeError(
-        f"tensor: value {bad} cannot be converted to type {dt.name} without overflow"
-    )
+        scalar_to(arr[~np.isfinite(arr)].flat[0].item(), dt, "tensor")
+    scalar_to(arr.min().item(), dt, "tensor")
+    scalar_to(arr.max().item(), dt, "tensor")
 
 
 def tensor(

@@ -262,7 +262,7 @@ def fill_(x: Tensor, value: Any) -> Tensor:
     """Set every element to ``value`` in place (a number that does not fit the dtype raises,
     ``1e6`` into float16 too, as in PyTorch; ``t[...] = 1e6`` gives inf there)."""
     if isinstance(value, (int, float, np.number)):
-        scalar_to(value, x._data.dtype, "fill_")
+        value = scalar_to(value, x._data.dtype, "fill_")  # (checked once, here)
     return setitem(x, Ellipsis, value)
 
 

@@ -24,6 +24,7 @@ __all__ = [
     "Generator",
     "bernoulli",
     "default_generator",
+    "draw",
     "get_rng_state",
     "initial_seed",
     "manual_seed",
@@ -134,10 +135,16 @@ def _float_dtype(dtype: Any, op: str) -> Any:
     return dt
 
 
-def _sample_float(rng: np.random.Generator, kind: str, shape: Any, dt: Any) -> Any:
+def draw(rng: np.random.Generator, kind: str, shape: Any, dt: Any) -> Any:
+    """``shape`` standard normal (``kind="n"``) or U(0, 1) samples for dtype ``dt``, drawn in
+    float32 or float64 (float32 for float16) and not yet cast: what every float sampler here
+    starts from (tt-nn's ``init`` scales them before rounding to ``dt``)."""
     fdt = dt if dt in (np.float32, np.float64) else np.float32
-    out = rng.random(shape, dtype=fdt) if kind == "u" else rng.standard_normal(shape, dtype=fdt)
-    return out.astype(dt, copy=False)
+    return rng.random(shape, dtype=fdt) if kind == "u" else rng.standard_normal(shape, dtype=fdt)
+
+
+def _sample_float(rng: np.random.Generator, kind: str, shape: Any, dt: Any) -> Any:
+    return draw(rng, kind, shape, dt).astype(dt, copy=False)
 
 
 def rand(

@@ -229,7 +229,9 @@ def std(
     return zero_safe_root(var(x, dim, correction=correction, keepdim=keepdim, unbiased=unbiased))
 
 
-def _extreme(x: Tensor, dim: Any, keepdim: bool, op: str, prim: Primitive, argop: Any) -> Any:
+def _extreme(
+    x: Tensor, dim: Any, keepdim: bool, op: str, prim: Primitive, arg_prim: Primitive
+) -> Any:
     from .elementwise import maximum, minimum
 
     if isinstance(dim, Tensor):
@@ -246,7 +248,7 @@ def _extreme(x: Tensor, dim: Any, keepdim: bool, op: str, prim: Primitive, argop
         raise IndexError(f"{op}(): Expected reduction dim {d} to have non-zero size.")
     from .indexing import gather
 
-    idx = argop(x, d, True)
+    idx = _arg(arg_prim, x, d, True)  # (bool input too, unlike argmax: PyTorch's max(dim))
     values = gather(x, d, idx) if x._data.ndim else x
     if not keepdim and x._data.ndim:
         values, idx = squeeze(values, d), squeeze(idx, d)
@@ -257,12 +259,12 @@ def max(x: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
     """The largest element; with ``dim``, ``(values, indices)`` along it; with a tensor
     argument, the elementwise maximum.  Composite for ``dim``: argmax then gather, so the
     gradient goes to the selected index."""
-    return _extreme(x, dim, keepdim, "max", AMAX, _argmax_any)
+    return _extreme(x, dim, keepdim, "max", AMAX, ARGMAX)
 
 
 def min(x: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
     """The smallest element; with ``dim``, ``(values, indices)``."""
-    return _extreme(x, dim, keepdim, "min", AMIN, _argmin_any)
+    return _extreme(x, dim, keepdim, "min", AMIN, ARGMIN)
 
 
 def amax(x: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:
@@ -295,14 +297,6 @@ def argmax(x: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
 def argmin(x: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
     """Index (int64) of the first minimum."""
     _no_bool(x, "argmin")
-    return _arg(ARGMIN, x, dim, keepdim)
-
-
-def _argmax_any(x: Tensor, dim: int, keepdim: bool) -> Tensor:  # bool too (for max(dim))
-    return _arg(ARGMAX, x, dim, keepdim)
-
-
-def _argmin_any(x: Tensor, dim: int, keepdim: bool) -> Tensor:
     return _arg(ARGMIN, x, dim, keepdim)
 
 

@@ -250,10 +250,11 @@ def _class_dim(input: Tensor) -> int:
 
 def _check_class_targets(
     op: str, input: Tensor, target: Tensor, weight: Tensor | None, ignore_index: int
-) -> Tensor:
+) -> tuple[Tensor, bool]:
     """Validate class-index targets against ``input`` (``(C,)``, ``(N, C)`` or
     ``(N, C, d1, ...)``) in PyTorch's order and with its exception types; returns the target
-    as int64 (a 1-element target of an unbatched input becomes 0-d)."""
+    as int64 (a 1-element target of an unbatched input becomes 0-d), and whether every target
+    is a class (in ``[0, C)``: then only an ``ignore_index`` that is a class can be present)."""
     shape, tshape = _shape(input), _shape(target)
     if input.ndim < 1:
         raise ValueError(
@@ -304,7 +305,10 @@ def _check_class_targets(
             )
     t = target.numpy()
     # one pass each for the bounds; the slow search only when some target is out of them
-    if t.size and (int(min_reduce(t, axis=None)) < 0 or int(max_reduce(t, axis=None)) >= c):
+    classes = not t.size or (
+        int(min_reduce(t, axis=None)) >= 0 and int(max_reduce(t, axis=None)) < c
+    )
+    if not classes:
         valid = t[t != ignore_index].astype(np.int64)
         if valid.size and (valid.min() < 0 or valid.max() >= c):
             bad = int(valid.min() if valid.min() < 0 else valid.max())
@@ -312,22 +316,7 @@ def _check_class_targets(
                 f"{op}: Target {bad} is out of bounds: expected class indices in [0, {c}) "
                 f"(or ignore_index={ignore_index})"
             )
-    return target if target.dtype == tt.int64 else target.long()
-
-
-def _may_ignore(target: Tensor, ignore_index: int, classes: int) -> bool:
-    """Whether some (validated) target equals ``ignore_index``.  A validated target is a class
-    in ``[0, classes)`` or ``ignore_index``, so when ``ignore_index`` is not a class one
-    reduction answers: a negative one (the default -100) is present iff the minimum is
-    negative, one ``>= classes`` iff the maximum is ``>= classes``."""
-    t = target.numpy()
-    if not t.size:
-        return False
-    if ignore_index < 0:
-        return int(min_reduce(t, axis=None)) < 0
-    if ignore_index >= classes:
-        return int(max_reduce(t, axis=None)) >= classes
-    return bool((t == ignore_index).any())
+    return (target if target.dtype == tt.int64 else target.long()), classes
 
 
 def _target_weights(
@@ -408,7 +397,7 @@ def nll_loss(
     """
     _check_tensors("nll_loss", input=input, target=target)
     reduction = _reduction("nll_loss", reduction, size_average, reduce)
-    target = _check_class_targets("nll_loss", input, target, weight, ignore_index)
+    target, _ = _check_class_targets("nll_loss", input, target, weight, ignore_index)
     return _nll(input, target, weight, ignore_index, reduction)
 
 
@@ -529,13 +518,14 @@ def cross_entropy(
         raise NotImplementedError(
             f"{op}: expected a floating point input (logits), got {input.dtype.name}"
         )
-    target = _check_class_targets(op, input, target, weight, ignore_index)
+    target, classes = _check_class_targets(op, input, target, weight, ignore_index)
     if (
         input.ndim == 2
         and weight is None
         and label_smoothing <= 0.0
         and reduction != "none"
-        and not _may_ignore(target, ignore_index, input.shape[1])
+        and classes  # (validated: a target out of [0, C) is ignore_index, so it is present)
+        and not (0 <= ignore_index < input.shape[1] and (target.numpy() == ignore_index).any())
     ):  # the common case, every training step of a classifier: one fused node
         fused: Tensor = CrossEntropyFunction.apply(input, target, reduction == "mean")
         return fused
