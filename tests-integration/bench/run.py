@@ -20,7 +20,10 @@ How the numbers are made (details in the bench_*.py modules beside this file):
 * **Interleaved rounds.**  Round 1 runs tt, torch; round 2 torch, tt; and so on, so slow phases
   of a noisy machine hit every backend alike.  A round's number is the best of the worker's
   repeats, a backend's time the median over rounds; the ratio is ``tt time / other time``
-  (below 1: tt is faster).
+  (below 1: tt is faster).  Nine rounds by default: this machine runs in fast and slow phases
+  lasting seconds (on 2026-11-22 a round's best nn-MLP step was either ~1.4-1.6 ms or ~1.9-2.2
+  ms, for tt and torch alike), and a median over five rounds landed in different phases for the
+  two backends often enough to flip a verdict near 1.00x.
 * **Same threads for all.**  Every worker gets the same OMP/OpenBLAS/MKL thread count (the
   number of usable cores, i.e. the libraries' own default, unless ``--threads`` says otherwise),
   and reports what its libraries actually use; all of it goes into the JSON.
@@ -69,7 +72,7 @@ class RunSettings:
 
 
 FULL = RunSettings(
-    rounds=5,
+    rounds=9,
     timing=TimingSettings(warmup_s=0.5, min_repeat_s=0.05, repeats=15),
     memory_steps=1000,
     memory_every=100,
