@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import math
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -193,3 +194,29 @@ def test_a_scheduler_needs_an_optimizer() -> None:
         StepLR(object(), 2)  # type: ignore[arg-type]
     with pytest.raises(NotImplementedError, match="get_lr"):
         LRScheduler(sgd())
+
+
+@pytest.mark.parametrize("name", [n for n in SCHEDULERS if n != "SequentialLR"])
+def test_calling_get_lr_directly_warns_and_stepping_does_not(name: str) -> None:
+    opt = sgd()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the constructor's step and step() stay silent
+        sched = SCHEDULERS[name](opt)
+        opt.step()
+        sched.step()
+    last = sched.get_last_lr()
+    with pytest.warns(UserWarning, match=r"please use `get_last_lr\(\)`"):
+        sched.get_lr()
+    assert sched.get_last_lr() == last  # get_lr computes, it does not write the lrs
+    assert sched.state_dict()["_get_lr_called_within_step"] is False
+
+
+def test_one_cycle_total_steps_that_is_no_number_is_a_type_error() -> None:
+    with pytest.raises(
+        TypeError,
+        match=r"OneCycleLR: total_steps must be a positive integer, "
+        r"but got '10' \(str\)",
+    ):
+        OneCycleLR(sgd(), max_lr=1.0, total_steps="10")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match=r"Expected positive integer total_steps, but got 2\.5"):
+        OneCycleLR(sgd(), max_lr=1.0, total_steps=2.5)  # type: ignore[arg-type]

@@ -13,8 +13,10 @@ The protocol is PyTorch's:
   ``group["lr"]`` (e.g. ``StepLR`` multiplies by ``gamma`` on multiples of ``step_size``)
   rather than from a closed form, so schedulers can be combined.  ``step(epoch)`` (deprecated
   in PyTorch) jumps to an epoch with the closed form where one exists.
-* ``get_last_lr()`` returns the lrs written by the last step; ``state_dict()`` holds every
-  attribute but the optimizer; ``load_state_dict`` restores them.
+* ``get_last_lr()`` returns the lrs written by the last step (calling ``get_lr()`` yourself
+  warns, as in PyTorch: it computes the *next* step's lrs, and ``OneCycleLR``'s also moves
+  the momentum); ``state_dict()`` holds every attribute but the optimizer;
+  ``load_state_dict`` restores them.
 
 >>> import tt_tensor as tt
 >>> from tt_optim.sgd import SGD
@@ -64,6 +66,18 @@ EPOCH_DEPRECATION_WARNING = (
 )
 
 
+def _warn_get_lr_called_within_step(scheduler: LRScheduler) -> None:
+    """Warn (``UserWarning``, as PyTorch does) when ``get_lr`` is called from outside
+    :meth:`LRScheduler.step`: ``get_lr`` computes the lrs of the step being taken, the lrs in
+    use are those of :meth:`LRScheduler.get_last_lr`."""
+    if not scheduler._get_lr_called_within_step:
+        warnings.warn(
+            "To get the last learning rate computed by the scheduler, please use `get_last_lr()`.",
+            UserWarning,
+            stacklevel=3,
+        )
+
+
 def _lrs(optimizer: Optimizer) -> list[float]:
     """The current ``lr`` of every parameter group."""
     return [group["lr"] for group in optimizer.param_groups]
@@ -75,7 +89,13 @@ class LRScheduler:
     A subclass implements :meth:`get_lr` (the lrs for step ``last_epoch``, usually from the
     current ones) and may implement :meth:`_get_closed_form_lr`.  ``last_epoch >= 0`` resumes
     a schedule: every group must then already hold ``"initial_lr"`` (``KeyError``
-    otherwise)."""
+    otherwise).
+
+    ``get_lr`` is called by :meth:`step` (which sets ``_get_lr_called_within_step`` around
+    the call); called directly it warns and points to :meth:`get_last_lr`."""
+
+    _get_lr_called_within_step: bool = False
+    _is_initial: bool = False
 
     def __init__(self, optimizer: Optimizer, last_epoch: int = -1) -> None:
         if not isinstance(optimizer, Optimizer):
@@ -106,7 +126,8 @@ class LRScheduler:
             self._is_initial = False
 
     def get_lr(self) -> list[float]:
-        """The lr of every group for step ``last_epoch`` (called by :meth:`step`)."""
+        """The lr of every group for step ``last_epoch`` (called by :meth:`step`; a direct
+        call warns: use :meth:`get_last_lr`)."""
         raise NotImplementedError(f"{type(self).__name__} does not implement get_lr")
 
     def _get_closed_form_lr(self) -> list[float] | None:
@@ -129,14 +150,18 @@ class LRScheduler:
 
     def _update_lr(self, epoch: int | None = None) -> None:
         values: list[float] | None
-        if epoch is None:
-            self.last_epoch += 1
-            values = self.get_lr()
-        else:
-            self.last_epoch = epoch
-            values = self._get_closed_form_lr()
-            if values is None:
+        self._get_lr_called_within_step = True
+        try:
+            if epoch is None:
+                self.last_epoch += 1
                 values = self.get_lr()
+            else:
+                self.last_epoch = epoch
+                values = self._get_closed_form_lr()
+                if values is None:
+                    values = self.get_lr()
+        finally:
+            self._get_lr_called_within_step = False
         for group, lr in zip(self.optimizer.param_groups, values, strict=True):
             group["lr"] = lr
         self._last_lr = _lrs(self.optimizer)
@@ -182,6 +207,7 @@ class LambdaLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
+        _warn_get_lr_called_within_step(self)
         return [
             base_lr * lmbda(self.last_epoch)
             for lmbda, base_lr in zip(self.lr_lambdas, self.base_lrs, strict=True)
@@ -220,6 +246,7 @@ class StepLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
+        _warn_get_lr_called_within_step(self)
         if self.last_epoch == 0 or self.last_epoch % self.step_size != 0:
             return _lrs(self.optimizer)
         return [lr * self.gamma for lr in _lrs(self.optimizer)]
@@ -248,6 +275,7 @@ class MultiStepLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
+        _warn_get_lr_called_within_step(self)
         if self.last_epoch not in self.milestones:
             return _lrs(self.optimizer)
         factor = self.gamma ** self.milestones[self.last_epoch]
@@ -274,6 +302,7 @@ class ExponentialLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
+        _warn_get_lr_called_within_step(self)
         if self._is_initial:
             return _lrs(self.optimizer)
         return [lr * self.gamma for lr in _lrs(self.optimizer)]
@@ -305,6 +334,7 @@ class CosineAnnealingLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
+        _warn_get_lr_called_within_step(self)
         t, T, eta_min = self.last_epoch, self.T_max, self.eta_min
         if self._is_initial:
             return _lrs(self.optimizer)
@@ -359,6 +389,7 @@ class LinearLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
+        _warn_get_lr_called_within_step(self)
         if self.last_epoch == 0:
             return [lr * self.start_factor for lr in _lrs(self.optimizer)]
         if self._is_initial or self.last_epoch > self.total_iters:
@@ -413,7 +444,14 @@ class OneCycleLR(LRScheduler):
             raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
         self.optimizer = optimizer
         if total_steps is not None:
-            if not isinstance(total_steps, int) or total_steps <= 0:
+            try:  # PyTorch compares first: a total_steps that is no number is a TypeError
+                nonpositive = total_steps <= 0
+            except TypeError:
+                raise TypeError(
+                    "OneCycleLR: total_steps must be a positive integer, but got "
+                    f"{total_steps!r} ({type(total_steps).__name__})"
+                ) from None
+            if nonpositive or not isinstance(total_steps, int):
                 raise ValueError(f"Expected positive integer total_steps, but got {total_steps}")
             self.total_steps = total_steps
         elif epochs is not None and steps_per_epoch is not None:
@@ -497,6 +535,7 @@ class OneCycleLR(LRScheduler):
         return (end - start) * pct + start
 
     def get_lr(self) -> list[float]:
+        _warn_get_lr_called_within_step(self)
         step = self.last_epoch
         if step > self.total_steps:
             raise ValueError(

@@ -253,3 +253,54 @@ def test_cosine_recursive_formula_drifts_from_closed_form_like_torch() -> None:
     assert got == want  # bit for bit: the same float64 operations in the same order
     closed = [1e-3 + (0.1 - 1e-3) * (1 + math.cos(math.pi * t / 15)) / 2 for t in range(51)]
     assert [lr[0] for lr in got] == pytest.approx(closed, rel=1e-9)
+
+
+@pytest.mark.parametrize("name", list(SCHEDULERS))
+def test_state_dict_has_torchs_keys_and_values(name: str) -> None:
+    """After a few steps, the scheduler's state dict has the same entries as torch's (the
+    nested schedulers' too), with equal values except the lambdas' (not comparable)."""
+    kind, make = SCHEDULERS[name]
+    states = []
+    for m in (tt_optim, torch.optim):
+        opt = make_optimizer(m, kind)
+        sched = make(m.lr_scheduler, opt)
+        for _ in range(7):
+            opt.step()
+            sched.step()
+        states.append(sched.state_dict())
+    got, want = states
+    assert sorted(got) == sorted(want)
+    for g, w in zip(got.get("_schedulers", []), want.get("_schedulers", []), strict=True):
+        assert sorted(g) == sorted(w)
+        assert g["last_epoch"] == w["last_epoch"]
+    for key in ("last_epoch", "_step_count", "_is_initial", "_get_lr_called_within_step"):
+        if key in want:
+            assert got[key] == want[key], key
+    if "_last_lr" in want:
+        assert got["_last_lr"] == pytest.approx(want["_last_lr"], rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [n for n in SCHEDULERS if not n.startswith("SequentialLR")],  # has no get_lr
+)
+def test_calling_get_lr_directly_warns_like_torch(name: str) -> None:
+    kind, make = SCHEDULERS[name]
+    computed = []
+    for m in (tt_optim, torch.optim):
+        opt = make_optimizer(m, kind)
+        sched = make(m.lr_scheduler, opt)
+        opt.step()
+        sched.step()
+        with pytest.warns(UserWarning, match=r"please use `get_last_lr\(\)`"):
+            computed.append(sched.get_lr())
+    assert computed[0] == pytest.approx(computed[1], rel=1e-12)
+
+
+def test_one_cycle_total_steps_of_the_wrong_type_raises_like_torch() -> None:
+    for m in (tt_optim, torch.optim):
+        opt = make_optimizer(m, "sgd")
+        with pytest.raises(TypeError):
+            m.lr_scheduler.OneCycleLR(opt, 1.0, total_steps="10")
+        with pytest.raises(ValueError, match="Expected positive integer total_steps"):
+            m.lr_scheduler.OneCycleLR(opt, 1.0, total_steps=2.5)
