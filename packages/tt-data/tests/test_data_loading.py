@@ -101,6 +101,11 @@ def test_tensor_dataset_rejects_mismatched_first_dimensions() -> None:
         TensorDataset([1, 2, 3])
 
 
+def test_tensor_dataset_rejects_a_0d_tensor_with_index_error() -> None:
+    with pytest.raises(IndexError, match="TensorDataset: expected tensors with a first"):
+        TensorDataset(tt.zeros(3), tt.tensor(1.0))
+
+
 def test_tensor_dataset_out_of_range_batch_raises_index_error() -> None:
     ds = TensorDataset(*_arrays(5))
     with pytest.raises(IndexError):
@@ -136,6 +141,11 @@ def test_concat_dataset_indexes_across_parts_and_negative() -> None:
     assert len(_ListDataset([1]) + _ListDataset([2, 3])) == 3
 
 
+def test_concat_dataset_cumsum_is_the_running_total_of_lengths() -> None:
+    assert ConcatDataset.cumsum([[1, 2], [], [3, 4, 5]]) == [2, 2, 5]
+    assert ConcatDataset([[1, 2], [], [3]]).cumulative_sizes == [2, 2, 3]
+
+
 def test_random_split_fractions_give_torch_sizes_and_disjoint_cover() -> None:
     parts = random_split(range(10), [0.33, 0.33, 0.34], generator=tt.Generator().manual_seed(3))
     assert [len(p) for p in parts] == [4, 3, 3]  # floor 3,3,3 and the remainder 1 to the first
@@ -154,6 +164,15 @@ def test_random_split_is_reproducible_with_the_global_seed() -> None:
 def test_random_split_rejects_wrong_total() -> None:
     with pytest.raises(ValueError, match="Sum of input lengths"):
         random_split(range(10), [5, 6])
+
+
+def test_random_split_checks_the_total_before_the_length_types() -> None:
+    with pytest.raises(ValueError, match="Sum of input lengths"):
+        random_split(range(10), [0.3, 0.6])  # fractions not summing to 1
+    with pytest.raises(TypeError, match=r"random_split: expected integer lengths.*got 2\.5"):
+        random_split(range(10), [2.5, 7.5])  # right total, non-integer lengths
+    with pytest.raises(ValueError, match="random_split: lengths must be non-negative"):
+        random_split(range(10), [-1, 11])
 
 
 # ---------------------------------------------------------------- samplers
@@ -201,6 +220,12 @@ def test_random_sampler_num_samples_and_replacement() -> None:
         RandomSampler(range(3), replacement=1)  # type: ignore[arg-type]
 
 
+def test_random_sampler_with_replacement_on_empty_source_raises_runtime_error() -> None:
+    sampler = RandomSampler([], replacement=True, num_samples=3)
+    with pytest.raises(RuntimeError, match=r"RandomSampler: expected a non-empty data_source"):
+        list(sampler)
+
+
 def test_subset_random_sampler_permutes_given_indices() -> None:
     s = SubsetRandomSampler([10, 20, 30], generator=tt.Generator().manual_seed(0))
     assert sorted(s) == [10, 20, 30]
@@ -235,6 +260,16 @@ def test_default_collate_structures_and_dtypes() -> None:
     assert arr.dtype == tt.uint8
     nested = default_collate([[1, 2], [3, 4]])
     assert [t.tolist() for t in nested] == [[1, 3], [2, 4]]
+
+
+def test_default_collate_keeps_string_columns_of_sequences_as_tuples() -> None:
+    point = collections.namedtuple("point", ["a", "b"])
+    labels, names = default_collate([(1, "a"), (2, "b")])
+    assert labels.tolist() == [1, 2]
+    assert names == ("a", "b")
+    assert default_collate([[1, "a"], [2, "b"]])[1] == ("a", "b")
+    assert default_collate([point("x", 1), point("y", 2)]).a == ("x", "y")
+    assert default_collate([{"k": (1, b"a")}, {"k": (2, b"b")}])["k"][1] == (b"a", b"b")
 
 
 def test_default_collate_rejects_unequal_lists_and_unknown_types() -> None:
@@ -296,6 +331,22 @@ def test_loader_custom_collate_receives_samples() -> None:
     assert sizes == [[4, 2], [2, 2]]
 
 
+def test_loader_custom_collate_receives_a_list_from_tensor_dataset() -> None:
+    x, y = _arrays(5)
+
+    def by_label_desc(batch: list[Any]) -> list[int]:
+        assert type(batch) is list
+        batch.sort(key=lambda s: -int(s[1]))  # a list method, as torch code uses
+        return [int(s[1]) for s in batch]
+
+    for ds in (TensorDataset(x, y), Subset(TensorDataset(x, y), [4, 3, 2, 1, 0])):
+        got = list(DataLoader(ds, batch_size=3, collate_fn=by_label_desc))
+        expected = [
+            sorted((int(ds[i][1]) for i in idx), reverse=True) for idx in ([0, 1, 2], [3, 4])
+        ]
+        assert got == expected
+
+
 def test_loader_batch_size_none_converts_without_stacking() -> None:
     loader = DataLoader(_ListDataset([np.zeros(3), np.ones(3)]), batch_size=None)
     out = list(loader)
@@ -329,6 +380,16 @@ def test_loader_mutually_exclusive_options_raise_like_torch() -> None:
         DataLoader(ds, batch_size=0)
 
 
+def test_loader_num_workers_accepts_numpy_integers_and_rejects_non_integers() -> None:
+    ds = TensorDataset(np.arange(6))
+    loader = DataLoader(ds, batch_size=4, num_workers=np.int64(2))
+    assert loader.num_workers == 2
+    assert type(loader.num_workers) is int
+    assert [b.tolist() for (b,) in loader] == [[0, 1, 2, 3], [4, 5]]
+    with pytest.raises(TypeError, match=r"DataLoader: expected num_workers .* got 1\.5 \(float\)"):
+        DataLoader(ds, num_workers=1.5)  # type: ignore[arg-type]
+
+
 def test_loader_iterable_dataset_batches_and_rejects_shuffle() -> None:
     loader = DataLoader(_Stream(7), batch_size=3)
     assert [b.tolist() for b in loader] == [[0, 1, 2], [3, 4, 5], [6]]
@@ -336,6 +397,15 @@ def test_loader_iterable_dataset_batches_and_rejects_shuffle() -> None:
     assert [b.tolist() for b in DataLoader(_Stream(7), 3, drop_last=True)] == [[0, 1, 2], [3, 4, 5]]
     with pytest.raises(ValueError, match="expected unspecified shuffle option"):
         DataLoader(_Stream(3), shuffle=True)
+
+
+def test_loader_iterable_dataset_has_placeholder_samplers() -> None:
+    loader = DataLoader(_Stream(7), batch_size=3, drop_last=True)
+    assert isinstance(loader.batch_sampler, BatchSampler)
+    assert (loader.batch_sampler.batch_size, loader.batch_sampler.drop_last) == (3, True)
+    assert next(iter(loader.sampler)) is None
+    assert [b.tolist() for b in loader] == [[0, 1, 2], [3, 4, 5]]
+    assert DataLoader(_Stream(2), batch_size=None).batch_sampler is None
 
 
 # ---------------------------------------------------------------- workers

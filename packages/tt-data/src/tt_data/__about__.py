@@ -1,3 +1,3 @@
 """Version of the tt-data distribution (read by hatch at build time)."""
 
-__version__ = "0.1.1"
+__version__ = "0.1.2"

@@ -11,7 +11,8 @@ a NumPy array               the arrays as tensors, stacked (same dtype)
 a NumPy scalar              a 1-d tensor of that dtype
 a Python ``float``          a float64 tensor
 a Python ``int`` / ``bool`` an int64 / bool tensor
-a ``str`` / ``bytes``       the list of samples, unchanged
+a ``str`` / ``bytes``       the samples, unchanged (a **tuple** inside a tuple,
+                            list or namedtuple sample, as PyTorch gives)
 a mapping                   the same mapping type, each key collated
 a namedtuple                the same namedtuple type, each field collated
 a tuple                     a **list**, each position collated (PyTorch's choice)
@@ -139,13 +140,16 @@ def default_collate(batch: Any) -> Any:
         return batch
     if isinstance(elem, collections.abc.Mapping):
         return _like_mapping(elem, {key: default_collate([d[key] for d in batch]) for key in elem})
+    # The columns below are the tuples ``zip`` makes, passed on as they are: a column of
+    # strings comes back as that tuple, exactly as in PyTorch (``(img, label, name)`` samples
+    # give ``[imgs, labels, names_tuple]``).
     if isinstance(elem, tuple) and hasattr(elem, "_fields"):  # namedtuple keeps its type
-        return type(elem)(*(default_collate(list(s)) for s in zip(*batch, strict=False)))
+        return type(elem)(*(default_collate(s) for s in zip(*batch, strict=False)))
     if isinstance(elem, collections.abc.Sequence):
         size = len(elem)
         if any(len(e) != size for e in batch):
             raise RuntimeError("each element in list of batch should be of equal size")
-        columns = [default_collate(list(s)) for s in zip(*batch, strict=False)]
+        columns = [default_collate(s) for s in zip(*batch, strict=False)]
         if isinstance(elem, tuple):
             return columns  # PyTorch returns a list for tuples (backwards compatibility)
         return _like_sequence(elem, columns)

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import collections
 import itertools
+import operator
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence, Sized
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -42,9 +43,15 @@ import numpy as np
 
 import tt_tensor as tt
 
-from .collate import default_collate, default_convert
+from .collate import StackedSamples, default_collate, default_convert
 from .dataset import Dataset, IterableDataset
-from .sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler
+from .sampler import (
+    BatchSampler,
+    RandomSampler,
+    Sampler,
+    SequentialSampler,
+    _InfiniteConstantSampler,
+)
 
 __all__ = ["DataLoader", "WorkerInfo", "get_worker_info"]
 
@@ -75,12 +82,31 @@ def get_worker_info() -> WorkerInfo | None:
     return getattr(_local, "info", None)
 
 
+def _samples_as_list(collate_fn: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """``collate_fn`` fed a plain ``list`` of samples where a dataset's ``__getitems__`` gave a
+    :class:`~tt_data.collate.StackedSamples`.
+
+    A custom ``collate_fn`` written for PyTorch receives a ``list`` (torch's ``TensorDataset``
+    has no ``__getitems__``) and may call ``batch.sort(...)`` or test ``isinstance(batch, list)``.
+    Only :func:`default_collate` uses the pre-collated batch, so only it skips this wrapper.
+    **Cost**: ``B`` per-sample views per batch, what PyTorch's loader does anyway.
+    """
+
+    def collate(data: Any) -> Any:
+        return collate_fn(list(data) if isinstance(data, StackedSamples) else data)
+
+    return collate
+
+
 class _MapFetcher:
     """Fetch one batch (or one sample) of a map-style dataset."""
 
     def __init__(self, dataset: Any, auto_collation: bool, collate_fn: Callable[[Any], Any]):
         self.dataset = dataset
         self.auto_collation = auto_collation
+        # The hot path (default collate) calls ``default_collate`` directly, wrapper-free.
+        if auto_collation and collate_fn is not default_collate:
+            collate_fn = _samples_as_list(collate_fn)
         self.collate_fn = collate_fn
         getitems = getattr(dataset, "__getitems__", None)
         self.getitems = getitems if callable(getitems) else None
@@ -303,7 +329,14 @@ class DataLoader(Generic[T_co]):
         pin_memory_device: str = "",
         in_order: bool = True,
     ) -> None:
-        if not isinstance(num_workers, int) or isinstance(num_workers, bool) or num_workers < 0:
+        try:  # any integer (a NumPy one from a config too), as ``range(num_workers)`` in torch
+            num_workers = operator.index(num_workers)
+        except TypeError:
+            raise TypeError(
+                "DataLoader: expected num_workers to be a non-negative integer, got "
+                f"{num_workers!r} ({type(num_workers).__name__})"
+            ) from None
+        if num_workers < 0:
             raise ValueError(
                 "num_workers option should be non-negative; "
                 "use num_workers=0 to disable multiprocessing."
@@ -368,16 +401,17 @@ class DataLoader(Generic[T_co]):
                 f"batch_size should be a positive integer value, but got batch_size={batch_size}"
             )
 
-        if not isinstance(dataset, IterableDataset):
-            if sampler is None:
-                sized: Sized = dataset  # type: ignore[assignment]  # map-style: has __len__
-                sampler = (
-                    RandomSampler(sized, generator=generator)
-                    if shuffle
-                    else SequentialSampler(sized)
-                )
-            if batch_size is not None and batch_sampler is None:
-                batch_sampler = BatchSampler(sampler, batch_size, drop_last)
+        if isinstance(dataset, IterableDataset):
+            # PyTorch's placeholders (the stream decides the order, so they are never walked):
+            # code reading ``loader.batch_sampler.batch_size`` works for both dataset styles.
+            sampler = _InfiniteConstantSampler()
+        elif sampler is None:
+            sized: Sized = dataset  # type: ignore[assignment]  # map-style: has __len__
+            sampler = (
+                RandomSampler(sized, generator=generator) if shuffle else SequentialSampler(sized)
+            )
+        if batch_size is not None and batch_sampler is None:
+            batch_sampler = BatchSampler(sampler, batch_size, drop_last)
 
         if collate_fn is None:
             auto = batch_size is not None or batch_sampler is not None
@@ -403,7 +437,7 @@ class DataLoader(Generic[T_co]):
 
     @property
     def _index_sampler(self) -> Iterable[Any]:
-        return self.batch_sampler if self.batch_sampler is not None else self.sampler  # type: ignore[return-value]
+        return self.batch_sampler if self.batch_sampler is not None else self.sampler
 
     def _get_pool(self, base_seed: int) -> tuple[_WorkerPool, bool]:
         """The worker pool for a new pass, and whether that pass owns (and must shut) it."""

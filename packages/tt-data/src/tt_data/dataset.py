@@ -118,10 +118,12 @@ class TensorDataset(Dataset[tuple[tt.Tensor, ...]]):
         if not tensors:
             raise ValueError("TensorDataset: expected at least one tensor, got none")
         arrays = [_as_array(t, "TensorDataset") for t in tensors]
-        if any(a.ndim == 0 for a in arrays):
-            raise ValueError(
-                "TensorDataset: expected tensors with a first dimension, got a 0-d one"
-            )
+        for i, a in enumerate(arrays):
+            if a.ndim == 0:  # IndexError, as PyTorch's ``tensor.size(0)`` raises
+                raise IndexError(
+                    "TensorDataset: expected tensors with a first (sample) dimension, "
+                    f"got a 0-d tensor at position {i}"
+                )
         sizes = [a.shape[0] for a in arrays]
         if any(s != sizes[0] for s in sizes):
             # PyTorch raises AssertionError here; we keep the type so ports behave the same.
@@ -200,7 +202,16 @@ class ConcatDataset(Dataset[T_co]):
         for d in self.datasets:
             if isinstance(d, IterableDataset):
                 raise AssertionError("ConcatDataset does not support IterableDataset")
-        self.cumulative_sizes = list(itertools.accumulate(len(d) for d in self.datasets))  # type: ignore[arg-type]
+        self.cumulative_sizes = self.cumsum(self.datasets)
+
+    @staticmethod
+    def cumsum(sequence: Iterable[Any]) -> list[int]:
+        """The running totals of the lengths of ``sequence``'s datasets (PyTorch's helper).
+
+        >>> ConcatDataset.cumsum([[1, 2], [], [3]])
+        [2, 2, 3]
+        """
+        return list(itertools.accumulate(len(d) for d in sequence))
 
     def __len__(self) -> int:
         return self.cumulative_sizes[-1]
@@ -281,20 +292,22 @@ def random_split(
                     stacklevel=2,
                 )
     else:
-        sizes = []
+        # PyTorch's order of checks: the total first (ValueError, also for fractions that do
+        # not sum to 1), then the type of each length (TypeError for 2.5).
         for i, length in enumerate(lengths):
-            if isinstance(length, float) and not length.is_integer():
-                raise TypeError(
-                    f"random_split: expected integer lengths or fractions summing to 1, "
-                    f"got {length!r} at index {i}"
-                )
             if length < 0:
                 raise ValueError(
                     f"random_split: lengths must be non-negative, got {length} at index {i}"
                 )
-            sizes.append(int(length))
-    if sum(sizes) != n:
-        raise ValueError("Sum of input lengths does not equal the length of the input dataset!")
+        if sum(lengths) != n:
+            raise ValueError("Sum of input lengths does not equal the length of the input dataset!")
+        for i, length in enumerate(lengths):
+            if isinstance(length, float) and not length.is_integer():
+                raise TypeError(
+                    "random_split: expected integer lengths or fractions summing to 1, "
+                    f"got {length!r} at index {i}"
+                )
+        sizes = [int(length) for length in lengths]
     perm = tt.randperm(n, generator=generator).tolist()
     out: list[Subset[Any]] = []
     for end, size in zip(itertools.accumulate(sizes), sizes, strict=True):

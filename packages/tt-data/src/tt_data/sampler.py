@@ -72,6 +72,20 @@ class SequentialSampler(Sampler[int]):
         return len(self.data_source)
 
 
+class _InfiniteConstantSampler(Sampler[Any]):
+    """``None`` forever: the :class:`~tt_data.dataloader.DataLoader`'s ``sampler`` for an
+    iterable-style dataset (PyTorch's placeholder of the same name; the stream gives the order).
+
+    >>> import itertools
+    >>> list(itertools.islice(_InfiniteConstantSampler(), 2))
+    [None, None]
+    """
+
+    def __iter__(self) -> Iterator[None]:
+        while True:
+            yield None
+
+
 class RandomSampler(Sampler[int]):
     """Indices in random order: a permutation, or ``num_samples`` draws with replacement.
 
@@ -120,6 +134,11 @@ class RandomSampler(Sampler[int]):
         rng = _fresh_generator(self.generator).numpy
         k = self.num_samples
         if self.replacement:
+            if n == 0:  # RuntimeError, as PyTorch's draw raises
+                raise RuntimeError(
+                    f"RandomSampler: expected a non-empty data_source to draw {k} samples "
+                    "with replacement from, got len(data_source) = 0"
+                )
             return rng.integers(0, n, size=k, dtype=np.int64)
         perms = [rng.permutation(n) for _ in range(k // n)]
         perms.append(rng.permutation(n)[: k % n])

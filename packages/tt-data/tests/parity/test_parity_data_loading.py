@@ -76,6 +76,10 @@ _BATCHES: dict[str, Callable[[], list[Any]]] = {
     "dicts": lambda: [{"img": np.zeros(2), "label": 3, "name": "a"}] * 2,
     "namedtuples": lambda: [Point(1.0, np.int64(2)), Point(3.0, np.int64(4))],
     "nested": lambda: [({"a": (1, 2.0)}, [np.zeros(1)])] * 3,
+    "tuples_with_strings": lambda: [(np.zeros(2), 1, "a.png"), (np.ones(2), 0, "b.png")],
+    "lists_with_strings": lambda: [[1, "a"], [2, "b"]],
+    "namedtuples_with_strings": lambda: [Point("a", 1), Point("b", 2)],
+    "nested_strings": lambda: [{"k": (1, b"x")}, {"k": (2, b"y")}],
 }
 
 
@@ -234,6 +238,7 @@ _ERRORS: dict[str, Callable[[Any, Any], Any]] = {
     "random_sampler_int_replacement": lambda m, ds: m.RandomSampler(ds, replacement=1),
     "split_wrong_sum": lambda m, ds: m.random_split(ds, [3, 4]),
     "split_bad_fraction": lambda m, ds: m.random_split(ds, [1.5, -0.5]),
+    "split_fractions_wrong_sum": lambda m, ds: m.random_split(ds, [0.3, 0.6]),
 }
 
 
@@ -264,3 +269,78 @@ def test_tensor_dataset_size_mismatch_raises_like_torch() -> None:
         tud.TensorDataset(torch.zeros(3), torch.zeros(4))
     with pytest.raises(AssertionError):
         ttd.TensorDataset(tt.zeros(3), tt.zeros(4))
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda m: m.random_split(range(6), [2.5, 3.5]),
+        lambda m: list(m.RandomSampler([], replacement=True, num_samples=3)),
+        lambda m: m.TensorDataset(m.zeros(3), m.tensor(1.0)),
+    ],
+    ids=["split_non_integer_lengths", "sampler_empty_with_replacement", "tensor_dataset_0d"],
+)
+def test_errors_match_torch_type(call: Callable[[Any], Any]) -> None:
+    with pytest.raises(Exception) as want:  # noqa: PT011 (the type is what we compare)
+        call(_TorchNames)
+    with pytest.raises(want.type):
+        call(_TTNames)
+
+
+class _TTNames:
+    """tt_data's and tt_tensor's names used by ``test_errors_match_torch_type``."""
+
+    random_split = staticmethod(ttd.random_split)
+    RandomSampler = tts.RandomSampler
+    TensorDataset = ttd.TensorDataset
+    zeros = staticmethod(tt.zeros)
+    tensor = staticmethod(tt.tensor)
+
+
+class _TorchNames:
+    random_split = staticmethod(tud.random_split)
+    RandomSampler = tud.RandomSampler
+    TensorDataset = tud.TensorDataset
+    zeros = staticmethod(torch.zeros)
+    tensor = staticmethod(torch.tensor)
+
+
+def test_custom_collate_receives_the_samples_list_like_torch() -> None:
+    """torch hands a custom ``collate_fn`` a ``list`` of sample tuples; list methods work."""
+
+    def by_label_desc(batch: list[Any]) -> Any:
+        batch.sort(key=lambda s: -int(s[1]))
+        return type(batch).__name__, batch
+
+    a, b = _datasets(7)
+    for ours_ds, theirs_ds in ((a, b), (ttd.Subset(a, [6, 0, 3, 2]), tud.Subset(b, [6, 0, 3, 2]))):
+        ours = list(ttl.DataLoader(ours_ds, batch_size=3, collate_fn=by_label_desc))
+        theirs = list(tud.DataLoader(theirs_ds, batch_size=3, collate_fn=by_label_desc))
+        _same(ours, theirs)
+
+
+def test_concat_dataset_cumsum_equals_torch() -> None:
+    parts: list[Any] = [[1, 2], [], [3, 4, 5]]
+    assert ttd.ConcatDataset.cumsum(parts) == tud.ConcatDataset.cumsum(parts)
+    assert ttd.ConcatDataset(parts).cumulative_sizes == tud.ConcatDataset(parts).cumulative_sizes
+
+
+def test_loader_accepts_numpy_integer_num_workers_like_torch() -> None:
+    a, b = _datasets(5)
+    ours = ttl.DataLoader(a, batch_size=2, num_workers=np.int64(0))
+    theirs = tud.DataLoader(b, batch_size=2, num_workers=np.int64(0))
+    _same(list(ours), list(theirs))
+
+
+@pytest.mark.parametrize("batch_size", [None, 4])
+def test_iterable_loader_sampler_attributes_like_torch(batch_size: int | None) -> None:
+    ours = ttl.DataLoader(_TTStream(), batch_size=batch_size, drop_last=batch_size is not None)
+    theirs = tud.DataLoader(_TorchStream(), batch_size=batch_size, drop_last=batch_size is not None)
+    assert type(ours.sampler).__name__ == type(theirs.sampler).__name__
+    assert next(iter(ours.sampler)) is next(iter(theirs.sampler)) is None
+    assert type(ours.batch_sampler).__name__ == type(theirs.batch_sampler).__name__
+    if theirs.batch_sampler is not None:
+        assert ours.batch_sampler is not None
+        assert ours.batch_sampler.batch_size == theirs.batch_sampler.batch_size
+        assert ours.batch_sampler.drop_last == theirs.batch_sampler.drop_last
+    _same(list(ours), list(theirs))
