@@ -95,9 +95,64 @@ def test_elu_has_finite_gradients_for_huge_positive_inputs() -> None:
 
 def test_softmax_without_dim_follows_the_legacy_rule() -> None:
     x = tt.randn(2, 3)
-    np.testing.assert_allclose(F.softmax(x).numpy(), F.softmax(x, 1).numpy())
+    with pytest.warns(UserWarning, match="Implicit dimension choice for softmax"):
+        np.testing.assert_allclose(F.softmax(x).numpy(), F.softmax(x, 1).numpy())
     v = tt.randn(3)
-    np.testing.assert_allclose(F.softmax(v).numpy(), F.softmax(v, 0).numpy())
+    with pytest.warns(UserWarning, match="Implicit dimension choice for log_softmax"):
+        np.testing.assert_allclose(F.log_softmax(v).numpy(), F.log_softmax(v, 0).numpy())
+
+
+@pytest.mark.parametrize("alpha", [1.0, 0.5, -1.0])
+def test_elu_gradcheck_out_of_place_and_in_place(alpha: float) -> None:
+    # elu saves only the mask and exp(min(x, 0)), so in place on a non-leaf differentiates
+    x = leaf(3, 4)
+    assert ag.gradcheck(lambda t: F.elu(t, alpha), [x])
+    assert ag.gradcheck(lambda t: F.elu(t * 1.0, alpha, inplace=True), [x])
+    assert ag.gradcheck(lambda t: nn.ELU(alpha, inplace=True)(t * 1.0), [x])
+    z = tt.zeros(2, dtype=tt.float64).requires_grad_()  # the kink: slope alpha (PyTorch's)
+    F.elu(z * 1.0, alpha, inplace=True).sum().backward()
+    assert z.grad is not None
+    assert z.grad.tolist() == [alpha, alpha]
+
+
+def test_silu_in_place_on_a_non_leaf_gradcheck() -> None:
+    x = leaf(3, 4)
+    assert ag.gradcheck(lambda t: F.silu(t * 1.0, inplace=True), [x])
+    assert ag.gradcheck(lambda t: nn.SiLU(inplace=True)(t * 1.0), [x])
+
+
+def test_in_place_activations_give_the_out_of_place_values_and_gradients() -> None:
+    for name, kwargs in (("elu", {"alpha": 0.7}), ("silu", {}), ("leaky_relu", {})):
+        fn = getattr(F, name)
+        x, y = leaf(2, 5, seed=3), leaf(2, 5, seed=3)
+        a = fn(x * 2.0, **kwargs)
+        h = y * 2.0
+        b = fn(h, inplace=True, **kwargs)
+        assert b is h
+        np.testing.assert_array_equal(a.detach().numpy(), b.detach().numpy())
+        a.sum().backward()
+        b.sum().backward()
+        assert x.grad is not None
+        assert y.grad is not None
+        np.testing.assert_array_equal(x.grad.numpy(), y.grad.numpy())
+
+
+def test_functional_in_place_aliases_write_into_their_input() -> None:
+    for fn, kwargs, want in (
+        (F.relu_, {}, [0.0, 2.0]),
+        (F.leaky_relu_, {"negative_slope": 0.5}, [-0.5, 2.0]),
+        (F.elu_, {"alpha": 2.0}, [2.0 * (math.exp(-1.0) - 1.0), 2.0]),
+    ):
+        x = tt.tensor([-1.0, 2.0], dtype=tt.float64)
+        out = fn(x, **kwargs)
+        assert out is x
+        np.testing.assert_allclose(x.tolist(), want)
+
+
+@pytest.mark.parametrize("name", ["elu", "silu", "leaky_relu"])
+def test_activations_of_integers_raise_not_implemented(name: str) -> None:
+    with pytest.raises(NotImplementedError, match=f"{name}: not implemented for int64"):
+        getattr(F, name)(tt.tensor([1, -2]))
 
 
 def test_inplace_activation_writes_into_its_input() -> None:

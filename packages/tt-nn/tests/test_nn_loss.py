@@ -520,3 +520,38 @@ def test_cross_entropy_ignores_an_ignore_index_that_is_not_a_class() -> None:
     assert neg.item() == pytest.approx(kept.item() / 3, rel=1e-14)
     with pytest.raises(IndexError, match="Target 3 is out of bounds"):
         cross_entropy(const(x), const(y), ignore_index=4)
+
+
+@pytest.mark.filterwarnings("ignore:invalid value encountered:RuntimeWarning")  # the NaNs
+def test_zero_weight_sum_gives_nan_and_pytorchs_gradients() -> None:
+    # Non-ignored targets of weight 0 divide their gradient by the zero total (NaN), ignored
+    # targets get 0, and when every target is ignored every gradient is 0.
+    logp = leaf(np.log(np.full((4, 3), 1 / 3)))
+    w = const([0.0, 0.0, 1.0])
+    loss = nll_loss(logp, const([0, 1, -100, 0]), weight=w)
+    assert np.isnan(loss.item())
+    loss.backward()
+    g = logp.grad.numpy()
+    assert np.isnan(g[[0, 1, 3], [0, 1, 0]]).all()
+    assert np.count_nonzero(np.isnan(g)) == 3  # the ignored row and the other classes: 0
+    assert not g[2].any()
+    x = leaf(np.ones((3, 4)))
+    loss = cross_entropy(x, const([-100, -100, -100]), weight=const(np.ones(4)))
+    loss.backward()
+    assert np.isnan(loss.item())
+    assert not x.grad.numpy().any()
+
+
+def test_nll_loss_of_integer_input_raises_not_implemented() -> None:
+    with pytest.raises(NotImplementedError, match="nll_loss: expected a floating point input"):
+        nll_loss(const([[-1, -2]]), const([0]))
+
+
+def test_empty_batch_cross_entropy_backward_emits_no_warning() -> None:
+    x = leaf(np.zeros((0, 4)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        loss = cross_entropy(x, const(np.zeros(0, np.int64)))
+        loss.backward()
+    assert np.isnan(loss.item())
+    assert x.grad.shape == (0, 4)

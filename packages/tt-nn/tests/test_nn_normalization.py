@@ -351,3 +351,31 @@ def test_norm_without_parameters_or_statistics_accepts_any_float_dtype() -> None
     x = tt.ones(3, 4, dtype=tt.float64)
     assert BatchNorm1d(4, affine=False, track_running_stats=False)(x).dtype == tt.float64
     assert LayerNorm(4, elementwise_affine=False)(x).dtype == tt.float64
+
+
+@pytest.mark.parametrize("shape", [(0, 3), (0, 3, 4)])
+def test_empty_batch_in_training_gives_an_empty_output_and_keeps_the_statistics(
+    shape: tuple[int, ...],
+) -> None:
+    bn = BatchNorm1d(3).double()
+    x = tt.zeros(*shape, dtype=tt.float64).requires_grad_()
+    y = bn(x)
+    assert y.shape == shape
+    y.sum().backward()
+    assert present(x.grad).shape == shape
+    assert present(bn.running_mean).tolist() == [0.0, 0.0, 0.0]
+    assert present(bn.running_var).tolist() == [1.0, 1.0, 1.0]
+    assert int(present(bn.num_batches_tracked)) == 1  # the batch is counted, as in PyTorch
+    rm, rv = tt.zeros(3, dtype=tt.float64), tt.ones(3, dtype=tt.float64)
+    batch_norm(tt.zeros(*shape, dtype=tt.float64), rm, rv, training=True)
+    assert (rm.tolist(), rv.tolist()) == ([0.0] * 3, [1.0] * 3)
+
+
+def test_group_norm_with_one_value_per_statistic_raises_value_error() -> None:
+    # PyTorch's check: N * C / G * spatial == 1 (here N = 1 and one channel per group)
+    with pytest.raises(ValueError, match="group_norm: Expected more than 1 value per channel"):
+        group_norm(tt.randn(1, 4), 4)
+    with pytest.raises(ValueError, match=r"input of shape \[1, 4, 1\] in 4 groups"):
+        GroupNorm(4, 4)(tt.randn(1, 4, 1))
+    assert group_norm(tt.randn(2, 4), 4).shape == (2, 4)  # N * C / G = 2: allowed
+    assert group_norm(tt.randn(1, 4, 2), 4).shape == (1, 4, 2)

@@ -344,3 +344,44 @@ def test_bad_dtypes_raise_like_torch(check_raises: Any, rand: Any) -> None:
     check_raises(lambda m, x: nn(m).Linear(3, 2)(x.long()), rand(2, 3))
     check_raises(lambda m, x: nn(m).LeakyReLU()(x.long()), rand(3))
     check_raises(lambda m, x: nn(m).Dropout()(x.long()), rand(3))
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize(
+    "expr",
+    [
+        lambda m, x: nn(m).ELU(inplace=True)(x * 1.0),
+        lambda m, x: nn(m).ELU(0.4, inplace=True)(x * 1.0),
+        lambda m, x: nn(m).SiLU(inplace=True)(x * 1.0),
+        lambda m, x: nn(m).LeakyReLU(0.2, inplace=True)(x * 1.0),
+        lambda m, x: nn(m).ReLU(inplace=True)(x * 1.0),
+        lambda m, x: F(m).elu_(x * 1.0, 0.3),
+        lambda m, x: F(m).leaky_relu_(x * 1.0, 0.3),
+        lambda m, x: F(m).relu_(x * 1.0),
+    ],
+)
+def test_in_place_activations_on_non_leaves_match_torch_with_gradients(
+    check: Any, rand: Any, expr: Any, dtype: str
+) -> None:
+    x = rand(3, 4, dtype=dtype)
+    x[0, :2] = 0.0  # the kinks
+    check(expr, x, grad=True)
+
+
+@pytest.mark.parametrize("name", ["softmax", "log_softmax"])
+@pytest.mark.parametrize("shape", [(5,), (3, 4), (2, 3, 4), (2, 3, 4, 5)])
+def test_softmax_without_dim_warns_and_picks_torchs_dim(
+    check: Any, rand: Any, name: str, shape: tuple[int, ...]
+) -> None:
+    for m in (tt, torch):
+        with pytest.warns(UserWarning, match=f"Implicit dimension choice for {name} has"):
+            getattr(F(m), name)(m.zeros(*shape))
+    with pytest.warns(UserWarning, match="Implicit dimension choice"):
+        check(lambda m, x: getattr(F(m), name)(x), rand(*shape, dtype="float64"), grad=True)
+
+
+@pytest.mark.parametrize("name", ["elu", "silu", "leaky_relu"])
+def test_activations_of_integers_raise_like_torch(check_raises: Any, name: str) -> None:
+    e_tt, _ = check_raises(lambda m, x: getattr(F(m), name)(x), np.array([1, -2]))
+    assert name in str(e_tt)
+    assert "int64" in str(e_tt)

@@ -573,3 +573,72 @@ def test_cross_entropy_with_an_ignore_index_outside_the_classes_matches_torch(
         y,
         grad=True,
     )
+
+
+@pytest.mark.filterwarnings("ignore:invalid value encountered:RuntimeWarning")  # the NaNs
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("smoothing", [0.0, 0.2])
+@pytest.mark.parametrize(
+    ("w", "t"),
+    [
+        ([0.0, 0.0, 0.0, 0.0], [0, 1, -100, 0, 1]),  # zero weight sum, some ignored
+        ([0.0, 0.0, 1.0, 1.0], [0, 1, 0, 1, 0]),  # zero weight sum, none ignored
+        ([1.0, -1.0, 0.0, 0.0], [0, 1, -100, 2, 3]),  # weights cancel: +-inf gradients
+        ([1.0, 2.0, 3.0, 4.0], [-100, -100, -100, -100, -100]),  # every target ignored
+    ],
+)
+def test_zero_total_weight_matches_torch_values_and_gradients(
+    check: Any, rand: Any, reduction: str, smoothing: float, w: Any, t: Any
+) -> None:
+    weight, target = np.array(w), np.array(t, np.int64)
+    check(
+        lambda m, x: F(m).cross_entropy(
+            x,
+            const(m, target),
+            weight=const(m, weight),
+            reduction=reduction,
+            label_smoothing=smoothing,
+        ),
+        rand(5, 4, dtype="float64"),
+        grad=True,
+    )
+    k_target = np.stack([target, target[::-1]], 1)
+    check(
+        lambda m, x: F(m).cross_entropy(
+            x,
+            const(m, k_target),
+            weight=const(m, weight),
+            reduction=reduction,
+            label_smoothing=smoothing,
+        ),
+        rand(5, 4, 2, dtype="float64"),
+        grad=True,
+    )
+    check(
+        lambda m, x: F(m).nll_loss(
+            x, const(m, target), weight=const(m, weight), reduction=reduction
+        ),
+        rand(5, 4, dtype="float64"),
+        grad=True,
+    )
+
+
+def test_nll_loss_of_integers_raises_like_torch(check_raises: Any) -> None:
+    e_tt, _ = check_raises(lambda m, x, t: F(m).nll_loss(x, t), np.array([[-1, -2]]), np.array([0]))
+    assert "nll_loss" in str(e_tt)
+    assert "int64" in str(e_tt)
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_empty_batch_cross_entropy_matches_torch_without_warnings(
+    check: Any, rand: Any, reduction: str
+) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        check(
+            lambda m, x: F(m).cross_entropy(
+                x, const(m, np.zeros(0, np.int64)), reduction=reduction
+            ),
+            rand(0, 4, dtype="float64"),
+            grad=True,
+        )

@@ -362,3 +362,23 @@ def test_batch_norm_checkpoint_without_num_batches_tracked_loads_like_torch() ->
         count = bn.num_batches_tracked.item()
         results.append((list(keys.missing_keys), list(keys.unexpected_keys), count))
     assert results[0] == results[1] == ([], [], 3)
+
+
+@pytest.mark.parametrize("shape", [(0, 3), (0, 3, 4)])
+def test_batch_norm_empty_batch_in_training_matches_torch(
+    check: Callable[..., Any], rand: Callable[..., Any], shape: tuple[int, ...]
+) -> None:
+    mods = {m: nn_of(m).BatchNorm1d(3).double() for m in (tt, torch)}
+    check(lambda m, x: mods[m](x), rand(*shape, dtype="float64"), grad=True)
+    for key, value in mods[torch].state_dict().items():
+        np.testing.assert_array_equal(mods[tt].state_dict()[key].numpy(), value.numpy())
+
+
+@pytest.mark.parametrize("shape", [(1, 4), (1, 4, 1)])
+def test_group_norm_with_one_value_per_statistic_raises_like_torch(
+    check_raises: Callable[..., Any], rand: Callable[..., Any], shape: tuple[int, ...]
+) -> None:
+    e_tt, _ = check_raises(lambda m, x: nn_of(m).group_norm(x, 4), rand(*shape))
+    assert "group_norm" in str(e_tt)
+    assert "[1, 4" in str(e_tt)
+    check_raises(lambda m, x: nn_of(m).GroupNorm(4, 4)(x), rand(*shape))

@@ -6,7 +6,19 @@ then ``F.relu``, ``F.linear``, ``F.cross_entropy`` work as in PyTorch.
 
 from __future__ import annotations
 
-from .activation import elu, leaky_relu, log_softmax, relu, sigmoid, silu, softmax, tanh
+from .activation import (
+    elu,
+    elu_,
+    leaky_relu,
+    leaky_relu_,
+    log_softmax,
+    relu,
+    relu_,
+    sigmoid,
+    silu,
+    softmax,
+    tanh,
+)
 from .conv import conv1d, conv2d
 from .dropout import dropout
 from .gelu import gelu
@@ -35,6 +47,7 @@ __all__ = [
     "cross_entropy",
     "dropout",
     "elu",
+    "elu_",
     "embedding",
     "gelu",
     "group_norm",
@@ -42,12 +55,14 @@ __all__ = [
     "l1_loss",
     "layer_norm",
     "leaky_relu",
+    "leaky_relu_",
     "linear",
     "log_softmax",
     "max_pool2d",
     "mse_loss",
     "nll_loss",
     "relu",
+    "relu_",
     "sigmoid",
     "silu",
     "softmax",

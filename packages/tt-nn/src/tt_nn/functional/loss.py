@@ -335,13 +335,18 @@ def _target_weights(
     return safe, w, ignored
 
 
-def _weighted_mean(total: Tensor, weight_sum: Tensor) -> Tensor:
-    """``total / weight_sum``; when every target is ignored (``weight_sum == 0``) the value is
-    NaN, as 0 / 0 would give, but the gradient is 0 (PyTorch's), not 0 / 0's NaN: adding a NaN
-    *constant* keeps ``total``'s gradient, whose per-target factors are all 0 here."""
-    if float(weight_sum) == 0.0:
-        return total + math.nan
-    return total / weight_sum
+def _weighted_mean(terms: Tensor, weight_sum: Tensor, ignored: Tensor | None) -> Tensor:
+    """``sum(terms) / weight_sum``: the weighted mean of per-target losses ``terms`` (already
+    multiplied by their weights, 0 on ignored targets), PyTorch's gradients included.
+
+    When ``weight_sum`` is 0 the value is NaN (0 / 0) and PyTorch divides each *non-ignored*
+    target's gradient ``w`` by the zero total (NaN for ``w = 0``, +-inf otherwise) while an
+    ignored target gets 0: so the ignored terms are cut out with ``where`` (whose backward
+    gives them 0, where the product with a zero weight would give ``0 * inf = NaN``).  Only
+    this rare case costs the extra pass."""
+    if ignored is not None and float(weight_sum) == 0.0:
+        terms = tt.where(ignored, 0.0, terms)
+    return terms.sum() / weight_sum
 
 
 def _pick(logp: Tensor, target: Tensor) -> Tensor:
@@ -355,7 +360,7 @@ def _nll(
     logp: Tensor, target: Tensor, weight: Tensor | None, ignore_index: int, reduction: str
 ) -> Tensor:
     """The negative log-likelihood of validated int64 targets (see :func:`nll_loss`)."""
-    safe, w, _ = _target_weights(logp, target, weight, ignore_index)
+    safe, w, ignored = _target_weights(logp, target, weight, ignore_index)
     if w is None:
         if reduction != "none" and logp.ndim == 2:
             # The hot path (the MLP benchmark): gather (N, 1) and reduce, no squeeze/one-hot.
@@ -364,7 +369,7 @@ def _nll(
         return _reduce(_pick(logp, safe).neg(), reduction)
     loss = _pick(logp, safe).neg() * w
     if reduction == "mean":
-        return _weighted_mean(loss.sum(), w.sum())
+        return _weighted_mean(loss, w.sum(), ignored)
     return _reduce(loss, reduction)
 
 
@@ -397,6 +402,10 @@ def nll_loss(
     """
     _check_tensors("nll_loss", input=input, target=target)
     reduction = _reduction("nll_loss", reduction, size_average, reduce)
+    if not input.dtype.is_floating_point:
+        raise NotImplementedError(
+            f"nll_loss: expected a floating point input (log-probabilities), got {input.dtype.name}"
+        )
     target, _ = _check_class_targets("nll_loss", input, target, weight, ignore_index)
     return _nll(input, target, weight, ignore_index, reduction)
 
@@ -544,7 +553,7 @@ def cross_entropy(
     if ignored is not None:
         smooth = smooth.masked_fill(ignored, 0.0)
     if reduction == "mean":
-        smooth = _weighted_mean(smooth.sum(), w.sum()) if w is not None else smooth.mean()
+        smooth = _weighted_mean(smooth, w.sum(), None) if w is not None else smooth.mean()
     else:
         smooth = _reduce(smooth, reduction)
     return (1.0 - label_smoothing) * nll + (label_smoothing / c) * smooth
@@ -603,11 +612,11 @@ class CrossEntropyFunction(Function):
             p = ctx.exps / ctx.sums  # (a new array: the saved ones serve a second backward)
             p[t, rows] -= 1
             ga = g.numpy(force=True)
-            p *= ga / n if ctx.mean else ga
+            p *= ga / n if ctx.mean and n else ga  # (an empty batch: no 0-division warning)
             return tt.from_numpy(p.T), None, None  # (N, C), a transposed view
         onehot = np.zeros((n, c), dtype=x.dtype.np)  # create_graph: recorded tensor ops
         onehot[rows, t] = 1
-        scale = g / n if ctx.mean else g
+        scale = g / n if ctx.mean and n else g
         return (x.softmax(1) - tt.from_numpy(onehot)) * scale, None, None
 
 

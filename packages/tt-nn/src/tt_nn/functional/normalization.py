@@ -22,6 +22,7 @@ one example, while ``layer_norm`` does not care about the batch size at all?
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import tt_autograd as ag
@@ -98,7 +99,8 @@ def batch_norm(
         running_var  = (1 - momentum) * running_var  + momentum * Var[x] * n / (n - 1)
 
     (the running variance uses the *unbiased* estimate, as in PyTorch).  Otherwise the running
-    statistics are used and nothing is updated.
+    statistics are used and nothing is updated.  An empty batch (``N = 0``) gives an empty
+    output and leaves the running statistics unchanged.
 
     **Shape**: ``(N, C, *) -> (N, C, *)``; every other argument has ``C`` elements.
     **Cost**: about 10 flops per element (two passes for the statistics, one to normalise,
@@ -141,7 +143,8 @@ def batch_norm(
     dims = (0, *range(2, input.dim()))
     if training:
         out, mu, var = _normalize(input, dims, eps)
-        if running_mean is not None or running_var is not None:
+        # An empty batch (n = 0) has no statistics: the buffers stay as they are (PyTorch's)
+        if n > 0 and (running_mean is not None or running_var is not None):
             with ag.no_grad():
                 if running_mean is not None:
                     batch_mean = mu.reshape(c).to(running_mean.dtype)
@@ -233,7 +236,8 @@ def group_norm(
     ``Var`` biased; ``weight`` and ``bias`` are per channel.  ``num_groups=1`` normalises over
     all of ``(C, *)``; ``num_groups=C`` is instance normalization.
 
-    **Shape**: ``(N, C, *) -> (N, C, *)``, ``C`` divisible by ``num_groups``.  **Cost**:
+    **Shape**: ``(N, C, *) -> (N, C, *)``, ``C`` divisible by ``num_groups``; as in PyTorch,
+    ``N * C / num_groups * prod(*) == 1`` is a ``ValueError``.  **Cost**:
     about 10 flops per element.  **Memory**: the output (the grouping is a reshape: a view of
     a contiguous input); autograd keeps the centred and the normalised input.
 
@@ -254,6 +258,13 @@ def group_norm(
         raise RuntimeError(
             f"{op}: expected number of channels in input to be divisible by num_groups, but got "
             f"input of shape {list(input.shape)} and num_groups={num_groups}"
+        )
+    # PyTorch's check: N * C / G * (spatial size) == 1 is an error (one value per statistic)
+    if n * (c // num_groups) * math.prod(input.shape[2:]) == 1:
+        raise ValueError(
+            f"{op}: Expected more than 1 value per channel when training, got input size "
+            f"{[n * c // num_groups, num_groups, *input.shape[2:]]} (input of shape "
+            f"{list(input.shape)} in {num_groups} groups)"
         )
     for name, t in (("weight", weight), ("bias", bias)):
         if t is not None and (t.dim() != 1 or t.numel() != c):

@@ -138,7 +138,9 @@ class _BatchNorm(Module):
         self._check_input_dim(input)
         factor = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats and self.num_batches_tracked is not None:
-            if input.numel() // input.shape[1] <= 1:  # fail before touching the count
+            # Fail before touching the count.  Only exactly one value per channel is an
+            # error: an empty batch gives an empty output and leaves the statistics unchanged.
+            if input.shape[1] and input.numel() // input.shape[1] == 1:
                 raise ValueError(
                     "Expected more than 1 value per channel when training, got input size "
                     f"{tuple(input.shape)}"
