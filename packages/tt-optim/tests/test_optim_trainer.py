@@ -20,7 +20,7 @@ from tt_nn.serialization import load
 from tt_optim.adam import Adam
 from tt_optim.clip_grad import get_total_norm
 from tt_optim.early_stopping import EarlyStopping
-from tt_optim.lr_scheduler import StepLR
+from tt_optim.lr_scheduler import ReduceLROnPlateau, StepLR
 from tt_optim.sgd import SGD
 from tt_optim.trainer import Trainer, accuracy
 
@@ -253,6 +253,13 @@ def test_a_step_scheduler_steps_after_every_optimizer_step() -> None:
     assert trainer.global_step == 6
     assert sched.last_epoch == 6
     assert trainer.history["lr"] == pytest.approx([0.1, 0.1 * 0.5**3])
+
+
+def test_reduce_lr_on_plateau_is_refused_because_its_step_needs_a_metric() -> None:
+    model = nn.Linear(2, 3)
+    opt = SGD(model.parameters(), lr=0.1)
+    with pytest.raises(TypeError, match="ReduceLROnPlateau needs a metric"):
+        Trainer(model, opt, nn.CrossEntropyLoss(), scheduler=ReduceLROnPlateau(opt))
 
 
 # ------------------------------------------------------------------------------- early stopping

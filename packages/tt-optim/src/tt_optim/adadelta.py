@@ -16,7 +16,11 @@ __all__ = ["Adadelta"]
 class Adadelta(Optimizer):
     r"""Adadelta (``torch.optim.Adadelta``).
 
-    ``Adadelta(params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0, *, maximize=False)``
+    ``Adadelta(params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0, foreach=None, *,
+    capturable=False, maximize=False, differentiable=False)``
+
+    ``foreach`` is accepted and ignored (tt has one implementation); ``capturable=True`` and
+    ``differentiable=True`` raise ``NotImplementedError``.
 
     **Update rule**, for each parameter ``p`` with gradient ``g`` (``gamma`` = lr,
     ``lambda`` = weight_decay; ``v`` and ``u`` start at 0)::
@@ -50,8 +54,11 @@ class Adadelta(Optimizer):
         rho: float = 0.9,
         eps: float = 1e-6,
         weight_decay: float = 0,
+        foreach: bool | None = None,
         *,
+        capturable: bool = False,
         maximize: bool = False,
+        differentiable: bool = False,
     ) -> None:
         check_non_negative(lr=lr)
         if not 0.0 <= rho <= 1.0:
@@ -63,6 +70,9 @@ class Adadelta(Optimizer):
             "eps": eps,
             "weight_decay": weight_decay,
             "maximize": maximize,
+            "capturable": capturable,
+            "foreach": foreach,
+            "differentiable": differentiable,
         }
         super().__init__(params, defaults)
 

@@ -17,7 +17,10 @@ class Adagrad(Optimizer):
     r"""Adagrad (``torch.optim.Adagrad``).
 
     ``Adagrad(params, lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0,
-    eps=1e-10, *, maximize=False)``
+    eps=1e-10, foreach=None, *, maximize=False, differentiable=False, fused=None)``
+
+    ``foreach`` is accepted and ignored (tt has one implementation); ``differentiable=True``
+    and ``fused=True`` raise ``NotImplementedError``.
 
     **Update rule**, for each parameter ``p`` with gradient ``g`` at step ``t = 1, 2, ...``
     (``gamma`` = lr, ``eta`` = lr_decay, ``lambda`` = weight_decay; ``s`` starts at
@@ -58,8 +61,11 @@ class Adagrad(Optimizer):
         weight_decay: float = 0,
         initial_accumulator_value: float = 0,
         eps: float = 1e-10,
+        foreach: bool | None = None,
         *,
         maximize: bool = False,
+        differentiable: bool = False,
+        fused: bool | None = None,
     ) -> None:
         check_non_negative(
             lr=lr,
@@ -74,7 +80,10 @@ class Adagrad(Optimizer):
             "eps": eps,
             "weight_decay": weight_decay,
             "initial_accumulator_value": initial_accumulator_value,
+            "foreach": foreach,
             "maximize": maximize,
+            "differentiable": differentiable,
+            "fused": fused,
         }
         super().__init__(params, defaults)
         for group in self.param_groups:

@@ -19,7 +19,11 @@ class Adam(Optimizer):
     gradient.
 
     ``Adam(params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False, *,
-    maximize=False, decoupled_weight_decay=False)``
+    foreach=None, maximize=False, capturable=False, differentiable=False, fused=None,
+    decoupled_weight_decay=False)``
+
+    ``foreach`` is accepted and ignored (tt has one implementation); ``capturable=True``,
+    ``differentiable=True`` and ``fused=True`` raise ``NotImplementedError``.
 
     **Update rule**, for each parameter ``p`` with gradient ``g`` at step ``t = 1, 2, ...``
     (``gamma`` = lr, ``lambda`` = weight_decay; ``m``, ``v`` start at 0)::
@@ -58,7 +62,11 @@ class Adam(Optimizer):
         weight_decay: float = 0,
         amsgrad: bool = False,
         *,
+        foreach: bool | None = None,
         maximize: bool = False,
+        capturable: bool = False,
+        differentiable: bool = False,
+        fused: bool | None = None,
         decoupled_weight_decay: bool = False,
     ) -> None:
         check_non_negative(lr=lr, eps=eps)
@@ -74,6 +82,10 @@ class Adam(Optimizer):
             "weight_decay": weight_decay,
             "amsgrad": amsgrad,
             "maximize": maximize,
+            "foreach": foreach,
+            "capturable": capturable,
+            "differentiable": differentiable,
+            "fused": fused,
             "decoupled_weight_decay": decoupled_weight_decay,
         }
         super().__init__(params, defaults)
@@ -121,7 +133,7 @@ class AdamW(Adam):
     r"""Adam with decoupled weight decay (``torch.optim.AdamW``).
 
     ``AdamW(params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False,
-    *, maximize=False)``
+    *, maximize=False, foreach=None, capturable=False, differentiable=False, fused=None)``
 
     **Update rule**: :class:`Adam`'s, except that weight decay shrinks the parameter directly,
     ``p = p * (1 - lr * weight_decay)``, before the Adam step, instead of adding
@@ -149,6 +161,10 @@ class AdamW(Adam):
         amsgrad: bool = False,
         *,
         maximize: bool = False,
+        foreach: bool | None = None,
+        capturable: bool = False,
+        differentiable: bool = False,
+        fused: bool | None = None,
     ) -> None:
         super().__init__(
             params,
@@ -157,6 +173,10 @@ class AdamW(Adam):
             eps,
             weight_decay,
             amsgrad,
+            foreach=foreach,
             maximize=maximize,
+            capturable=capturable,
+            differentiable=differentiable,
+            fused=fused,
             decoupled_weight_decay=True,
         )

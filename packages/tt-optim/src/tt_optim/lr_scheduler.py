@@ -17,6 +17,9 @@ The protocol is PyTorch's:
   warns, as in PyTorch: it computes the *next* step's lrs, and ``OneCycleLR``'s also moves
   the momentum); ``state_dict()`` holds every attribute but the optimizer;
   ``load_state_dict`` restores them.
+* ``ReduceLROnPlateau`` is the exception, as in PyTorch: it follows a metric, not the epoch
+  count.  Its constructor takes no step and adds no ``"initial_lr"``, and each
+  ``step(metric)`` cuts the lrs when the metric has stopped improving.
 
 >>> import tt_tensor as tt
 >>> from tt_optim.sgd import SGD
@@ -42,7 +45,7 @@ import warnings
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import Any, Literal, SupportsFloat
 
 from .optimizer import Optimizer
 
@@ -54,6 +57,7 @@ __all__ = [
     "LinearLR",
     "MultiStepLR",
     "OneCycleLR",
+    "ReduceLROnPlateau",
     "SequentialLR",
     "StepLR",
 ]
@@ -664,3 +668,177 @@ def _undo_step(scheduler: LRScheduler) -> None:
             _undo_step(inner)
     else:
         scheduler.last_epoch -= 1
+
+
+class ReduceLROnPlateau(LRScheduler):
+    """Cut the lr by ``factor`` when a metric has stopped improving for ``patience`` epochs.
+
+    ``ReduceLROnPlateau(optimizer, mode="min", factor=0.1, patience=10, threshold=1e-4,
+    threshold_mode="rel", cooldown=0, min_lr=0, eps=1e-8)``
+
+    Unlike the other schedulers it follows a measured quantity, not the epoch count: call
+    ``scheduler.step(metric)`` once per epoch, after validation, with the value to watch
+    (a validation loss in ``mode="min"``, an accuracy in ``mode="max"``; a number or a 0-d
+    tensor).  The constructor takes no step and leaves the groups as they are (no
+    ``"initial_lr"``).
+
+    **Rule**, at each ``step(metric)``:
+
+    1. *Improvement test* against ``best`` (the best metric so far, at first ``+inf`` in
+       ``"min"`` mode and ``-inf`` in ``"max"``)::
+
+           min, rel:  metric < best * (1 - threshold)
+           min, abs:  metric < best - threshold
+           max, rel:  metric > best * (1 + threshold)
+           max, abs:  metric > best + threshold
+
+       If it passes, ``best = metric`` and ``num_bad_epochs = 0``; otherwise
+       ``num_bad_epochs += 1``.
+    2. *Cooldown*: if ``cooldown_counter > 0``, it is decremented and ``num_bad_epochs`` is
+       reset to 0 (bad epochs during a cooldown do not count).
+    3. *Reduction*: if ``num_bad_epochs > patience``, every group gets
+       ``new_lr = max(lr * factor, min_lr[i])``, written only when ``lr - new_lr > eps``
+       (so an lr at its floor stays exactly there); then ``cooldown_counter = cooldown`` and
+       ``num_bad_epochs = 0``.
+
+    So with ``patience=2`` the lr drops at the third epoch in a row without improvement; a
+    value that is better but by less than the threshold counts as no improvement.
+
+    ``min_lr`` is one floor for every group, or a list with one per group (``ValueError``
+    when its length differs from the number of groups; with a list, adding a group later
+    makes the next reduction raise ``RuntimeError``, with a scalar the floor extends to the
+    new group).  ``factor >= 1``, an unknown ``mode`` or ``threshold_mode`` raise
+    ``ValueError``, with PyTorch's messages.  ``get_last_lr()`` returns the groups' lrs after
+    the last step (at construction, their current lrs); ``state_dict()`` holds every
+    attribute but the optimizer (``best``, ``num_bad_epochs``, ``cooldown_counter``,
+    ``last_epoch``, the options, ...), so training resumed from it reduces the lr at the
+    same epochs.
+
+    >>> import tt_tensor as tt
+    >>> from tt_optim.sgd import SGD
+    >>> opt = SGD([tt.zeros(1, requires_grad=True)], lr=1.0)
+    >>> sched = ReduceLROnPlateau(opt, factor=0.5, patience=1)
+    >>> lrs = []
+    >>> for val_loss in [3.0, 2.0, 2.0, 2.0, 1.0, 1.5, 1.5]:
+    ...     sched.step(val_loss)
+    ...     lrs.append(sched.get_last_lr()[0])
+    >>> lrs  # halved after the second epoch in a row without improvement
+    [1.0, 1.0, 1.0, 0.5, 0.5, 0.5, 0.25]
+    """
+
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        mode: Literal["min", "max"] = "min",
+        factor: float = 0.1,
+        patience: int = 10,
+        threshold: float = 1e-4,
+        threshold_mode: Literal["rel", "abs"] = "rel",
+        cooldown: int = 0,
+        min_lr: list[float] | float = 0,
+        eps: float = 1e-8,
+    ) -> None:
+        if factor >= 1.0:
+            raise ValueError("Factor should be < 1.0.")
+        self.factor = factor
+        if not isinstance(optimizer, Optimizer):
+            raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
+        self.optimizer = optimizer
+        n = len(optimizer.param_groups)
+        self.default_min_lr: float | None
+        if isinstance(min_lr, list | tuple):
+            if len(min_lr) != n:
+                raise ValueError(f"expected {n} min_lrs, got {len(min_lr)}")
+            self.default_min_lr = None
+            self.min_lrs = list(min_lr)
+        else:
+            self.default_min_lr = min_lr
+            self.min_lrs = [min_lr] * n
+        self.patience = patience
+        self.cooldown = cooldown
+        self.eps = eps
+        self.last_epoch = 0
+        self._last_lr = _lrs(optimizer)
+        self._init_is_better(mode, threshold, threshold_mode)
+        self._reset()
+
+    def _init_is_better(self, mode: str, threshold: float, threshold_mode: str) -> None:
+        """Check and set the comparison options, and ``mode_worse`` (the start of ``best``)."""
+        if mode not in ("min", "max"):
+            raise ValueError(f"mode {mode} is unknown!")
+        if threshold_mode not in ("rel", "abs"):
+            raise ValueError(f"threshold mode {threshold_mode} is unknown!")
+        self.mode_worse = math.inf if mode == "min" else -math.inf
+        self.mode = mode
+        self.threshold = threshold
+        self.threshold_mode = threshold_mode
+
+    def _reset(self) -> None:
+        """Forget the best value and the bad-epoch and cooldown counters."""
+        self.best = self.mode_worse
+        self.cooldown_counter = 0
+        self.num_bad_epochs = 0
+
+    @property
+    def in_cooldown(self) -> bool:
+        """Whether the scheduler is in the cooldown that follows a reduction."""
+        return self.cooldown_counter > 0
+
+    def _is_better(self, a: float, best: float) -> bool:
+        """Whether ``a`` improves on ``best`` by more than the threshold (step 1 of the rule)."""
+        if self.mode == "min":
+            if self.threshold_mode == "rel":
+                return a < best * (1.0 - self.threshold)
+            return a < best - self.threshold
+        if self.threshold_mode == "rel":
+            return a > best * (self.threshold + 1.0)
+        return a > best + self.threshold
+
+    def step(self, metrics: SupportsFloat, epoch: int | None = None) -> None:  # type: ignore[override]
+        """Record the epoch's ``metrics`` (a number or a 0-d tensor) and reduce the lrs if
+        it has not improved for more than ``patience`` epochs (the class docstring's rule).
+
+        ``epoch`` (deprecated, as in PyTorch) sets ``last_epoch`` instead of incrementing it."""
+        current = float(metrics)
+        if epoch is None:
+            epoch = self.last_epoch + 1
+        else:
+            warnings.warn(EPOCH_DEPRECATION_WARNING, UserWarning, stacklevel=2)
+        self.last_epoch = epoch
+        if self._is_better(current, self.best):
+            self.best = current
+            self.num_bad_epochs = 0
+        else:
+            self.num_bad_epochs += 1
+        if self.in_cooldown:
+            self.cooldown_counter -= 1
+            self.num_bad_epochs = 0
+        if self.num_bad_epochs > self.patience:
+            self._reduce_lr()
+            self.cooldown_counter = self.cooldown
+            self.num_bad_epochs = 0
+        self._last_lr = _lrs(self.optimizer)
+
+    def _reduce_lr(self) -> None:
+        """Multiply every group's lr by ``factor``, not below its ``min_lr``."""
+        groups = self.optimizer.param_groups
+        if len(groups) != len(self.min_lrs):
+            if self.default_min_lr is None:
+                raise RuntimeError(
+                    f"The number of param groups in the `optimizer` ({len(groups)}) differs "
+                    "from when `ReduceLROnPlateau` was initialized "
+                    f"({len(self.min_lrs)}), usually due to a new param group being added to "
+                    "the optimizer. Please modify the `min_lrs` field to match the length of "
+                    "the `optimizer` param groups."
+                )
+            self.min_lrs = [self.default_min_lr] * len(groups)
+        for group, min_lr in zip(groups, self.min_lrs, strict=True):
+            old_lr = float(group["lr"])
+            new_lr = max(old_lr * self.factor, min_lr)
+            if old_lr - new_lr > self.eps:
+                group["lr"] = new_lr
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore the attributes saved by :meth:`state_dict` (and check the modes again)."""
+        super().load_state_dict(state_dict)
+        self._init_is_better(self.mode, self.threshold, self.threshold_mode)

@@ -68,6 +68,26 @@ required = _RequiredParameter()
 
 _LABELS = {"lr": "learning rate", "eps": "epsilon value"}
 
+#: PyTorch's implementation options that tt cannot honour, with the reason.  The optimizers
+#: accept them (a torch program ports unchanged) and keep them in ``defaults`` and every
+#: group, but a true value raises ``NotImplementedError`` (a ``RuntimeError``, the type
+#: PyTorch raises for a ``fused`` or ``differentiable`` it cannot run) when the group is
+#: added.  ``foreach`` is not here: it only picks PyTorch's kernel, and is ignored.
+UNSUPPORTED_OPTIONS = {
+    "fused": (
+        "tt has a single NumPy implementation and no fused kernels; leave fused=None (or "
+        "False), the update is the same"
+    ),
+    "capturable": (
+        "capturable makes the step capturable in a CUDA graph, and tt runs on the CPU with "
+        "NumPy (PyTorch itself refuses capturable=True on the CPU, at the first step)"
+    ),
+    "differentiable": (
+        "tt updates the parameters in place under no_grad, so autograd cannot "
+        "differentiate through the step"
+    ),
+}
+
 
 def check_non_negative(**values: float) -> None:
     """Raise PyTorch's ``ValueError("Invalid <what>: <value>")`` for the first of ``values``
@@ -125,7 +145,8 @@ class Optimizer:
         ``"params"`` may hold ``(name, tensor)`` pairs (``head.named_parameters()``): they are
         split into ``"params"`` and ``"param_names"``.  Raises ``ValueError`` when a parameter
         already belongs to another group, and when the group is named and the optimizer's
-        groups are not, or the reverse."""
+        groups are not, or the reverse; ``NotImplementedError`` when the group asks for
+        ``fused``, ``capturable`` or ``differentiable`` (see ``UNSUPPORTED_OPTIONS``)."""
         if not isinstance(param_group, dict):
             raise TypeError(f"param_group must be a dict, but got {type(param_group).__name__}")
         params = param_group["params"]
@@ -154,6 +175,12 @@ class Optimizer:
                     f"parameter {name}"
                 )
             param_group.setdefault(name, default)
+        for name, reason in UNSUPPORTED_OPTIONS.items():
+            if name in self.defaults and param_group[name]:
+                raise NotImplementedError(
+                    f"{type(self).__name__}: {name}={param_group[name]!r} is not supported: "
+                    f"{reason}"
+                )
         ids = [id(p) for p in param_group["params"]]
         if len(ids) != len(set(ids)):
             warnings.warn(

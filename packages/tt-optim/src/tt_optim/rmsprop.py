@@ -17,7 +17,11 @@ class RMSprop(Optimizer):
     r"""RMSprop (``torch.optim.RMSprop``).
 
     ``RMSprop(params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0,
-    centered=False, *, maximize=False)``
+    centered=False, capturable=False, foreach=None, maximize=False, differentiable=False)``
+    (all positional, in PyTorch's order).
+
+    ``foreach`` is accepted and ignored (tt has one implementation); ``capturable=True`` and
+    ``differentiable=True`` raise ``NotImplementedError``.
 
     **Update rule**, for each parameter ``p`` with gradient ``g`` (``gamma`` = lr,
     ``lambda`` = weight_decay, ``mu`` = momentum; ``v``, ``g_avg``, ``b`` start at 0)::
@@ -56,8 +60,10 @@ class RMSprop(Optimizer):
         weight_decay: float = 0,
         momentum: float = 0,
         centered: bool = False,
-        *,
+        capturable: bool = False,
+        foreach: bool | None = None,
         maximize: bool = False,
+        differentiable: bool = False,
     ) -> None:
         check_non_negative(
             lr=lr, eps=eps, momentum=momentum, weight_decay=weight_decay, alpha=alpha
@@ -69,7 +75,10 @@ class RMSprop(Optimizer):
             "eps": eps,
             "centered": centered,
             "weight_decay": weight_decay,
+            "capturable": capturable,
+            "foreach": foreach,
             "maximize": maximize,
+            "differentiable": differentiable,
         }
         super().__init__(params, defaults)
 

@@ -15,7 +15,10 @@ class SGD(Optimizer):
     r"""Stochastic gradient descent (``torch.optim.SGD``), optionally with momentum.
 
     ``SGD(params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False, *,
-    maximize=False)``
+    maximize=False, foreach=None, differentiable=False, fused=None)``
+
+    ``foreach`` is accepted and ignored (tt has one implementation); ``differentiable=True``
+    and ``fused=True`` raise ``NotImplementedError``.
 
     **Update rule**, for each parameter ``p`` with gradient ``g`` at step ``t``
     (``lambda`` = weight_decay, ``mu`` = momentum, ``tau`` = dampening, ``gamma`` = lr)::
@@ -54,6 +57,9 @@ class SGD(Optimizer):
         nesterov: bool = False,
         *,
         maximize: bool = False,
+        foreach: bool | None = None,
+        differentiable: bool = False,
+        fused: bool | None = None,
     ) -> None:
         if lr < 0.0:
             raise ValueError(f"Invalid learning rate: {lr}")
@@ -70,6 +76,9 @@ class SGD(Optimizer):
             "weight_decay": weight_decay,
             "nesterov": nesterov,
             "maximize": maximize,
+            "foreach": foreach,
+            "differentiable": differentiable,
+            "fused": fused,
         }
         super().__init__(params, defaults)
 

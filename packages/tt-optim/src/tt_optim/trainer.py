@@ -90,7 +90,7 @@ from tt_tensor import Tensor
 from .clip_grad import clip_grad_norm_, clip_grad_value_
 from .early_stopping import EarlyStopping
 from .history import History
-from .lr_scheduler import LRScheduler
+from .lr_scheduler import LRScheduler, ReduceLROnPlateau
 from .optimizer import Optimizer
 
 __all__ = ["MetricFn", "Trainer", "accuracy"]
@@ -170,7 +170,8 @@ class Trainer:
 
     * ``scheduler``: an :class:`~tt_optim.lr_scheduler.LRScheduler` of ``optimizer``, stepped
       once per epoch (``scheduler_interval="epoch"``) or after every optimizer step
-      (``"step"``);
+      (``"step"``); not a ``ReduceLROnPlateau``, whose ``step`` needs a metric
+      (``TypeError``);
     * ``accumulate_grad_batches``: optimizer steps every this many batches (see the module
       docstring);
     * ``clip_grad_norm`` / ``clip_grad_value``: clip the gradients before each step with
@@ -212,6 +213,12 @@ class Trainer:
             raise TypeError(f"Trainer: loss_fn must be callable, got {type(loss_fn).__name__}")
         if scheduler is not None:
             _check_type("scheduler", scheduler, LRScheduler, "an LRScheduler or None")
+            if isinstance(scheduler, ReduceLROnPlateau):
+                raise TypeError(
+                    "Trainer: ReduceLROnPlateau needs a metric at every step(metric), and the "
+                    "trainer steps its scheduler without one; step it yourself between fit "
+                    "calls, or use an epoch-based scheduler"
+                )
             if scheduler.optimizer is not optimizer:
                 raise ValueError(
                     "Trainer: scheduler must schedule the trainer's optimizer, but it was built "
