@@ -361,3 +361,61 @@ def test_is_tensor() -> None:
     assert tt.is_tensor(tt.ones(1))
     assert not tt.is_tensor(np.ones(1))
     assert not tt.is_tensor(1.0)
+
+
+# ----------------------------------------------------------------------- second audit
+def test_is_signed_and_is_complex() -> None:
+    assert tt.zeros(1, dtype=tt.int8).is_signed()
+    assert tt.zeros(1, dtype=tt.float16).is_signed()
+    assert not tt.zeros(1, dtype=tt.uint8).is_signed()
+    assert not tt.zeros(1, dtype=tt.bool_).is_signed()
+    assert not tt.zeros(1).is_complex()
+    assert not tt.float64.is_complex
+
+
+def test_type_uses_the_legacy_tensor_type_names() -> None:
+    assert tt.zeros(1).type() == "tt_tensor.FloatTensor"
+    assert tt.zeros(1, dtype=tt.uint8).type() == "tt_tensor.ByteTensor"
+    assert tt.zeros(1, dtype=tt.bool_).type() == "tt_tensor.BoolTensor"
+    assert tt.zeros(2).type("torch.LongTensor").dtype is tt.int64
+    assert tt.zeros(2).type("tt_tensor.HalfTensor").dtype is tt.float16
+    with pytest.raises(TypeError, match=r"type: invalid type 'torch\.NopeTensor'"):
+        tt.zeros(2).type("torch.NopeTensor")
+
+
+def test_strides_of_empty_tensors_are_row_major() -> None:
+    assert tt.zeros(0).stride() == (1,)
+    assert tt.zeros(2, 0, 3).stride() == (3, 3, 1)
+    assert tt.zeros(2, 0, 3).strides == (3, 3, 1)
+    assert tt.zeros(2, 0, 3).stride(-1) == 1
+
+
+def test_clone_of_an_expanded_tensor_is_contiguous() -> None:
+    e = tt.arange(3).reshape(1, 3).expand(4, 3)
+    c = e.clone()
+    assert c.is_contiguous()
+    assert c.stride() == (3, 1)
+    assert c.tolist() == [[0, 1, 2]] * 4
+    assert tt.zeros(2, 3).t().clone().stride() == (1, 3)  # a dense layout is kept
+
+
+def test_new_constructors_take_this_dtype() -> None:
+    x = tt.zeros(2, dtype=tt.int32)
+    assert x.new_zeros(3).tolist() == [0, 0, 0]
+    assert x.new_zeros(3).dtype is tt.int32
+    assert x.new_ones((2, 2)).tolist() == [[1, 1], [1, 1]]
+    assert x.new_full((2,), 3.7).tolist() == [3, 3]
+    assert x.new_empty(4).shape == (4,)
+    assert x.new_empty(4).dtype is tt.int32
+    assert x.new_tensor([1.5, 2]).tolist() == [1, 2]
+    assert x.new_zeros(1, dtype=tt.float64).dtype is tt.float64
+
+
+def test_copy_accepts_numbers_and_non_blocking() -> None:
+    x = tt.zeros(3)
+    assert x.copy_(2.0) is x
+    assert x.tolist() == [2.0, 2.0, 2.0]
+    assert tt.zeros(2, dtype=tt.int32).copy_(7).tolist() == [7, 7]
+    assert tt.zeros(2).copy_(tt.ones(2), non_blocking=True).tolist() == [1.0, 1.0]
+    with pytest.raises(TypeError, match="copy_: expected a Tensor or a number as src, got list"):
+        tt.zeros(3).copy_([1, 2, 3])

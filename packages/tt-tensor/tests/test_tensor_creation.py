@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import warnings
+from typing import Any
 
 import numpy as np
 import pytest
@@ -379,3 +381,195 @@ def test_tensor_of_a_list_of_tensors_needs_one_element_each() -> None:
 
 def test_full_with_a_numpy_integer_is_int64() -> None:
     assert tt.full((2,), np.int32(3)).dtype is tt.int64
+
+
+# ----------------------------------------------------------------------- second audit
+def test_tensor_rejects_non_numbers_naming_the_op() -> None:
+    with pytest.raises(
+        TypeError, match=r"tensor: strings are not supported \(got 'a'; expected numbers\)"
+    ):
+        tt.tensor("a")
+    with pytest.raises(TypeError, match="tensor: strings"):
+        tt.tensor("a", dtype=tt.bool_)  # (was a silent True)
+    with pytest.raises(RuntimeError, match="tensor: could not infer the dtype of NoneType"):
+        tt.tensor([1, None])
+    with pytest.raises(TypeError, match=r"tensor: expected real numbers, got NoneType \(None\)"):
+        tt.tensor([1, None], dtype=tt.float64)  # (was nan)
+    with pytest.raises(TypeError, match="tensor: expected real numbers, got complex"):
+        tt.tensor(3 + 1j, dtype=tt.float64)  # (was 3.0: the imaginary part dropped)
+    with pytest.raises(TypeError, match="tensor: expected a sequence or a number"):
+        tt.tensor([1, [2]])
+    with pytest.raises(TypeError, match="tensor: NumPy dtype object is not supported"):
+        tt.tensor(np.array([None, 1], dtype=object))
+
+
+def test_tensor_reads_one_element_tensors_in_lists_as_numbers() -> None:
+    x = tt.tensor([tt.tensor([1.5]), tt.tensor([[2.0]])])
+    assert x.shape == (2,)
+    assert x.tolist() == [1.5, 2.0]
+
+
+def test_tensor_big_ints_into_float_or_bool_dtypes() -> None:
+    assert tt.tensor(2**70, dtype=tt.float64).item() == float(2**70)
+    assert tt.tensor([2**63], dtype=tt.bool_).tolist() == [True]
+    assert tt.tensor(-(2**63) - 1, dtype=tt.float32).item() == -(2.0**63)
+    with pytest.raises(ValueError, match="does not fit int64"):
+        tt.tensor([2**63], dtype=tt.int32)
+
+
+def test_tensor_overflow_to_inf_does_not_warn() -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert tt.tensor([1e40]).tolist() == [float("inf")]
+
+
+@pytest.mark.parametrize("fn", [tt.zeros, tt.ones, tt.empty, tt.rand, tt.randn])
+def test_size_keyword_and_0d_integer_array_sizes(fn: Any) -> None:
+    assert fn(size=(2, 3)).shape == (2, 3)
+    assert fn(size=[4]).shape == (4,)
+    assert fn(np.array(3), 2).shape == (3, 2)
+    with pytest.raises(TypeError, match="both positionally and as size="):
+        fn(2, size=(2,))
+    with pytest.raises(TypeError, match="sizes must be ints, got ndarray"):
+        fn(np.array([2, 3]))
+
+
+def test_full_reads_0d_tensors_and_rejects_non_numbers() -> None:
+    assert tt.full((2,), tt.tensor(3)).dtype is tt.int64
+    assert tt.full((2,), tt.tensor(True)).dtype is tt.bool_
+    assert tt.full((2,), tt.tensor(0.5, dtype=tt.float64)).tolist() == [0.5, 0.5]
+    with pytest.raises(TypeError, match=r"full: fill_value must be a number or a 0-d tensor"):
+        tt.full((2,), tt.tensor([1.0]))
+    with pytest.raises(TypeError, match="full: fill_value must be a real number, got NoneType"):
+        tt.full((2,), None)  # (was nan)
+    with pytest.raises(TypeError, match="full: fill_value must be a real number, got str"):
+        tt.full((2,), "a")
+
+
+def test_full_like_checks_the_value_like_full() -> None:
+    x = tt.zeros(3, dtype=tt.uint8)
+    assert tt.full_like(x, -1).tolist() == [255, 255, 255]  # one wrap, as in PyTorch
+    with pytest.raises(RuntimeError, match="full_like: value 300 cannot be converted to type"):
+        tt.full_like(x, 300)  # (was 44)
+    with pytest.raises(RuntimeError, match="full_like: value nan"):
+        tt.full_like(tt.zeros(2), float("nan"), dtype=tt.int64)
+    assert tt.full_like(tt.zeros(2, dtype=tt.int32), 2.7).tolist() == [2, 2]
+
+
+def test_like_constructors_accept_device_and_name_a_non_tensor() -> None:
+    for fn in (tt.zeros_like, tt.ones_like, tt.empty_like):
+        assert fn(tt.zeros(2, 1), device="cpu").shape == (2, 1)
+        with pytest.raises(TypeError, match=f"{fn.__name__}: expected a Tensor, got list"):
+            fn([1, 2])
+    assert tt.full_like(tt.zeros(2), 3, device="cpu").tolist() == [3.0, 3.0]
+
+
+def test_arange_linspace_tensor_bounds_bool_and_non_finite() -> None:
+    assert tt.arange(tt.tensor(3)).tolist() == [0, 1, 2]
+    assert tt.arange(tt.tensor(0.5), tt.tensor(2)).tolist() == [0.5, 1.5]
+    assert tt.linspace(tt.tensor(0.0), tt.tensor(1.0), 3).tolist() == [0.0, 0.5, 1.0]
+    with pytest.raises(RuntimeError, match="arange: not implemented for dtype bool"):
+        tt.arange(3, dtype=tt.bool_)
+    with pytest.raises(RuntimeError, match="linspace: not implemented for dtype bool"):
+        tt.linspace(0, 1, 3, dtype=tt.bool_)
+    assert tt.linspace(0, 1, 1, dtype=tt.bool_).tolist() == [False]
+    with pytest.raises(RuntimeError, match="arange: unsupported range: 0 -> inf"):
+        tt.arange(0, float("inf"))
+    with pytest.raises(RuntimeError, match="arange: step must be nonzero, got nan"):
+        tt.arange(0, 3, float("nan"))
+    with pytest.raises(RuntimeError, match="linspace: value 70000"):
+        tt.linspace(0, 70000, 3, dtype=tt.float16)
+    with pytest.raises(TypeError, match="arange: expected a number, got str"):
+        tt.arange("3")
+
+
+def test_randint_keyword_forms_and_dtype_bounds() -> None:
+    g = tt.Generator().manual_seed(0)
+    assert tt.randint(5, size=(100,), generator=g).numpy().max() < 5
+    r = tt.randint(high=3, size=(100,), generator=g).numpy()
+    assert r.min() >= 0
+    assert r.max() < 3
+    r = tt.randint(low=2, high=4, size=(100,), generator=g).numpy()
+    assert set(r.tolist()) == {2, 3}
+    b = tt.randint(0, 2, (200,), dtype=tt.bool_, generator=g)
+    assert b.dtype is tt.bool_
+    assert set(b.tolist()) == {False, True}
+    with pytest.raises(RuntimeError, match="randint: high - 1 = 299 is out of bounds for uint8"):
+        tt.randint(0, 300, (3,), dtype=tt.uint8)  # (was wrapped values)
+    with pytest.raises(RuntimeError, match="randint: low = -200 is out of bounds for int8"):
+        tt.randint(-200, 0, (3,), dtype=tt.int8)
+    with pytest.raises(TypeError, match="randint: argument 'high' must be int, not float"):
+        tt.randint(2.5, (3,))
+    with pytest.raises(TypeError, match="randint: argument 'high' must be int, not bool"):
+        tt.randint(True, (3,))
+
+
+def test_randperm_checks_n_and_dtype() -> None:
+    assert sorted(tt.randperm(256, dtype=tt.uint8).tolist()) == list(range(256))
+    assert tt.randperm(3, dtype=tt.float32, requires_grad=False).dtype is tt.float32
+    with pytest.raises(RuntimeError, match="randperm: n = 300 is too large for dtype uint8"):
+        tt.randperm(300, dtype=tt.uint8)
+    with pytest.raises(RuntimeError, match="randperm: not implemented for dtype bool"):
+        tt.randperm(3, dtype=tt.bool_)
+    with pytest.raises(TypeError, match="randperm: argument 'n' must be int, not float"):
+        tt.randperm(2.0)
+
+
+def test_rand_like_with_an_integer_dtype_raises() -> None:
+    with pytest.raises(RuntimeError, match="rand_like: expected a floating point dtype"):
+        tt.rand_like(tt.zeros(2), dtype=tt.int32)
+    assert tt.randn_like(tt.zeros(2), dtype=tt.float64).dtype is tt.float64
+
+
+def test_normal_with_tensor_means_and_stds() -> None:
+    g = tt.Generator().manual_seed(1)
+    means = tt.tensor([0.0, 100.0], dtype=tt.float64)
+    n = tt.normal(means.reshape(2, 1).expand(2, 4000), 1.0, generator=g)
+    assert n.dtype is tt.float64
+    assert n.shape == (2, 4000)
+    assert abs(n.numpy()[0].mean()) < 0.1
+    assert abs(n.numpy()[1].mean() - 100) < 0.1
+    s = tt.normal(0.0, tt.full((5000,), 2.0), generator=g).numpy()
+    assert abs(s.std() - 2.0) < 0.1
+    assert tt.normal(tt.ones(3), tt.zeros(2, 1)).shape == (2, 3)  # broadcast
+    with pytest.raises(RuntimeError, match=r"normal: expected all of std >= 0\.0"):
+        tt.normal(tt.zeros(2), tt.tensor([1.0, -1.0]))
+    with pytest.raises(TypeError, match="normal: missing the 'size' argument"):
+        tt.normal(0.0, 1.0)
+
+
+def test_bernoulli_p_argument_nan_and_tensor_p_in_place() -> None:
+    assert tt.bernoulli(tt.zeros(3), 1.0).tolist() == [1.0, 1.0, 1.0]
+    assert tt.bernoulli(tt.ones(2), 0.0).tolist() == [0.0, 0.0]
+    with pytest.raises(RuntimeError, match=r"bernoulli: expected all probabilities"):
+        tt.bernoulli(tt.tensor([float("nan")]))  # (was accepted)
+    with pytest.raises(RuntimeError, match="bernoulli: expected a floating point input"):
+        tt.bernoulli(tt.ones(2, dtype=tt.int64))
+    x = tt.zeros(2, 3).bernoulli_(tt.tensor([0.0, 1.0, 0.0]))
+    assert x.tolist() == [[0.0, 1.0, 0.0], [0.0, 1.0, 0.0]]
+    with pytest.raises(RuntimeError, match="bernoulli_: expected all probabilities"):
+        tt.zeros(2).bernoulli_(tt.tensor([2.0, 0.0]))
+
+
+def test_generator_seed_types_clone_state_device_and_fork_rng() -> None:
+    for bad in (1.5, "3", True):
+        with pytest.raises(RuntimeError, match="manual_seed: expected an int seed"):
+            tt.Generator().manual_seed(bad)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="manual_seed: seed must be below 2"):
+        tt.Generator().manual_seed(2**64)
+    assert tt.Generator().manual_seed(2**64 - 1).initial_seed() == 2**64 - 1
+    assert tt.Generator().device == "cpu"
+    g = tt.Generator().manual_seed(5)
+    h = g.clone_state()
+    assert h is not g
+    assert tt.rand(4, generator=g).tolist() == tt.rand(4, generator=h).tolist()
+    with pytest.raises(TypeError, match=r"generator must be a tt_tensor\.Generator, got int"):
+        tt.rand(2, generator=5)  # type: ignore[arg-type]
+    state = tt.get_rng_state()
+    try:
+        tt.manual_seed(3)
+        with tt.random.fork_rng():
+            inside = tt.rand(3).tolist()
+        assert tt.rand(3).tolist() == inside  # the block's draws did not move the stream
+    finally:
+        tt.set_rng_state(state)

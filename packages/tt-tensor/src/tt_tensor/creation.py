@@ -9,6 +9,7 @@ memory when they can (zero copy).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -50,10 +51,11 @@ def _finish(arr: np.ndarray[Any, Any], requires_grad: bool) -> Tensor:
     return t
 
 
-def _infer(data: Any, defaults: bool = True) -> np.ndarray[Any, Any]:
-    """NumPy array for nested Python data with PyTorch's default dtypes (with ``defaults``
-    false, NumPy's own exact inference: the caller converts to a requested dtype once, so
+def _infer(data: Any, target: Any = None) -> np.ndarray[Any, Any]:
+    """NumPy array for nested Python data with PyTorch's default dtypes (given the ``target``
+    NumPy dtype, NumPy's own exact inference: the caller converts to ``target`` once, so
     ``tensor(0.3, dtype=float64)`` is not rounded through float32 first)."""
+    defaults = target is None
     if isinstance(data, Tensor):
         return np.array(data._data)
     if isinstance(data, (list, tuple)) and any(isinstance(d, Tensor) for d in _flat(data)):
@@ -61,18 +63,50 @@ def _infer(data: Any, defaults: bool = True) -> np.ndarray[Any, Any]:
     try:
         arr = np.array(data)
     except ValueError as e:
+        _check_leaves(data)
         raise ValueError(f"tensor: {e}") from None
-    if arr.dtype == object:
-        _check_int64(data)  # NumPy holds ints beyond 64 bits as objects
-        raise ValueError(
-            "tensor: could not infer a dtype: the data is ragged (sequences of different "
-            "lengths) or holds non-numbers"
-        )
+    if arr.dtype.kind not in "biuf":  # (the rare case: every supported dtype is one of these)
+        _reject(data, arr, target)
     if defaults and not isinstance(data, (np.ndarray, np.generic)):
         if arr.dtype == np.uint64:  # ints in [2**63, 2**64): PyTorch reads ints as int64
             _check_int64(data)
-        arr = arr.astype(_leaf_dtype(data, arr.dtype), copy=False)
+        with np.errstate(over="ignore"):  # tensor(1e40) is inf in float32, as in PyTorch
+            arr = arr.astype(_leaf_dtype(data, arr.dtype), copy=False)
     return arr
+
+
+def _check_leaves(data: Any) -> None:
+    """A level of nested lists mixing numbers and sequences (``[1, [2]]``) is a TypeError in
+    PyTorch; sequences of different lengths (``[[1, 2], [3]]``) stay a ValueError."""
+    level = [data]
+    while level and all(isinstance(d, (list, tuple)) for d in level):
+        level = [x for d in level for x in d]
+        if {isinstance(x, (list, tuple)) for x in level} == {True, False}:
+            raise TypeError(
+                "tensor: expected a sequence or a number at each level of nested data, got a "
+                "mix of both (e.g. [1, [2]])"
+            )
+
+
+def _reject(data: Any, arr: np.ndarray[Any, Any], target: Any) -> None:
+    """The error for data NumPy read as something other than bool, int or float, in
+    PyTorch's words and exception types."""
+    if isinstance(data, np.ndarray):
+        from_numpy_dtype(arr.dtype, "tensor")  # TypeError naming the dtype
+    if arr.dtype == object:
+        _check_leaves(data)
+        _check_int64(data, target)  # NumPy holds ints beyond 64 bits as objects
+    leaves = _flat(data) if isinstance(data, (list, tuple)) else [data]
+    bad = [x for x in leaves if not isinstance(x, (int, float, np.bool_, np.number))]
+    bad = bad or [x for x in leaves if isinstance(x, (complex, np.complexfloating))]
+    if not bad:  # an object array of ints beyond int64, going into a float or bool dtype
+        return
+    if isinstance(bad[0], str):  # (PyTorch: a TypeError for a string, ValueError in a list)
+        raise TypeError(f"tensor: strings are not supported (got {bad[0]!r}; expected numbers)")
+    name = type(bad[0]).__name__
+    if target is None:
+        raise RuntimeError(f"tensor: could not infer the dtype of {name} (got {bad[0]!r})")
+    raise TypeError(f"tensor: expected real numbers, got {name} ({bad[0]!r})")
 
 
 def _leaf_dtype(data: Any, found: np.dtype[Any]) -> Any:
@@ -113,15 +147,18 @@ def _untensor(data: Any) -> Any:
                 "tensor: only one element tensors can be converted to Python scalars (got a "
                 f"tensor of shape {tuple(data._data.shape)} in a list; use tt.stack)"
             )
-        return data._data
+        return data._data.reshape(())  # (a one-element tensor of any shape is one number)
     if isinstance(data, (list, tuple)):
         return [_untensor(d) for d in data]
     return data
 
 
-def _check_int64(data: Any) -> None:
-    """PyTorch reads Python ints as int64: a bigger one raises (NumPy would make the array
-    uint64 or object, so only those are scanned)."""
+def _check_int64(data: Any, target: Any = None) -> None:
+    """PyTorch reads Python ints as int64 (NumPy would make the array uint64 or object, so only
+    those are scanned): a bigger one raises, unless the ``target`` dtype is a float or bool one,
+    which PyTorch converts the int to directly (``tensor(2**70, dtype=float64)``)."""
+    if target is not None and target.kind in "fb":
+        return
     leaves = _flat(data) if isinstance(data, (list, tuple)) else [data]
     for v in leaves:
         if type(v) is int and not -(2**63) <= v < 2**63:
@@ -150,14 +187,14 @@ def tensor(
     """
     target = None if dtype is None else to_numpy_dtype(dtype, "tensor")
     python_data = not isinstance(data, (np.ndarray, np.generic, Tensor))
-    arr = _infer(data, defaults=dtype is None)
-    if python_data and arr.dtype == np.uint64 and target is not None and target.kind in "iub":
-        _check_int64(data)  # NumPy holds ints in [2**63, 2**64) as uint64
+    arr = _infer(data, target)
+    if python_data and arr.dtype == np.uint64 and target is not None:
+        _check_int64(data, target)  # NumPy holds ints in [2**63, 2**64) as uint64
     if target is not None:
         if python_data and target.kind in "iu" and arr.size:
             _check_range(arr, target)
         with np.errstate(over="ignore"):  # 1e6 into float16 is inf, as in PyTorch
-            arr = arr.astype(target)
+            arr = arr.astype(target)  # (an object array: ints beyond int64 into a float/bool)
     else:
         from_numpy_dtype(arr.dtype, "tensor")
     return _finish(np.array(arr, copy=True, order="C"), requires_grad)
@@ -184,26 +221,72 @@ def _dtype(dtype: Any, default: Any = DEFAULT_FLOAT) -> Any:
     return default if dtype is None else to_numpy_dtype(dtype)
 
 
-def _size(size: tuple[Any, ...], op: str) -> tuple[int, ...]:
+def _size(size: tuple[Any, ...], op: str, keyword: Any = None) -> tuple[int, ...]:
+    """The shape given as varargs (``zeros(2, 3)``), one sequence (``zeros((2, 3))``, a list or
+    a :class:`Size`) or the ``size=`` keyword; sizes must be ints (or 0-d integer arrays and
+    tensors) and non-negative.  (``zeros()`` with no size is 0-d here; PyTorch raises.)"""
+    if keyword is not None:
+        if size:
+            raise TypeError(f"{op}: got the size both positionally and as size=")
+        size = (keyword,)
     shp = shape_args(size)
     if any(s < 0 for s in shp):
         raise RuntimeError(f"{op}: trying to create tensor with negative dimension: {list(shp)}")
     return shp
 
 
-def zeros(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
-    """A tensor of zeros of shape ``size`` (float32 unless ``dtype`` is given)."""
-    return _finish(np.zeros(_size(size, "zeros"), _dtype(dtype)), requires_grad)
+def zeros(
+    *shape: Any,
+    size: Any = None,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """A tensor of zeros (float32 unless ``dtype`` is given).
+
+    Shape: the ints given, one tuple/list/:class:`Size`, or ``size=``.  Cost: allocates and
+    writes ``numel`` elements (new memory)."""
+    return _finish(np.zeros(_size(shape, "zeros", size), _dtype(dtype)), requires_grad)
 
 
-def ones(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
-    """A tensor of ones of shape ``size``."""
-    return _finish(_ones(_size(size, "ones"), _dtype(dtype)), requires_grad)
+def ones(
+    *shape: Any,
+    size: Any = None,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """A tensor of ones; shape and cost as :func:`zeros`."""
+    return _finish(_ones(_size(shape, "ones", size), _dtype(dtype)), requires_grad)
 
 
-def empty(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
-    """An uninitialised tensor of shape ``size`` (its values are whatever memory held)."""
-    return _finish(np.empty(_size(size, "empty"), _dtype(dtype)), requires_grad)
+def empty(
+    *shape: Any,
+    size: Any = None,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """An uninitialised tensor (its values are whatever memory held); shape as :func:`zeros`.
+    Cost: allocates without writing."""
+    return _finish(np.empty(_size(shape, "empty", size), _dtype(dtype)), requires_grad)
+
+
+def _fill_value(value: Any, op: str) -> Any:
+    """``fill_value`` as a Python or NumPy number: a 0-d tensor gives its value (PyTorch reads
+    it as a Number); anything else that is not a real number is a TypeError."""
+    if isinstance(value, Tensor):
+        if value._data.ndim:
+            raise TypeError(
+                f"{op}: fill_value must be a number or a 0-d tensor, got a tensor of shape "
+                f"{tuple(value._data.shape)}"
+            )
+        return value._data.item()
+    if not isinstance(value, (int, float, np.bool_, np.number)) or isinstance(
+        value, np.complexfloating
+    ):
+        raise TypeError(f"{op}: fill_value must be a real number, got {type(value).__name__}")
+    return value
 
 
 def _fill_dtype(value: Any) -> Any:
@@ -222,7 +305,9 @@ def full(
     device: Any = None,
     requires_grad: bool = False,
 ) -> Tensor:
-    """A tensor of shape ``size`` filled with ``fill_value`` (dtype inferred from it)."""
+    """A tensor of shape ``size`` filled with ``fill_value`` (a number or 0-d tensor; the dtype
+    is inferred from it: bool, int64 or float32).  Cost: writes ``numel`` elements."""
+    fill_value = _fill_value(fill_value, "full")
     dt = _dtype(dtype, _fill_dtype(fill_value))
     # Converted like PyTorch: -1 into uint8 wraps to 255, 300 or nan into an int raises.
     fill = scalar_to(fill_value, dt, "full")
@@ -243,15 +328,22 @@ def arange(
     Into an integer ``dtype`` with fractional bounds, PyTorch's rules: int64 truncates
     ``start``, ``end`` and ``step`` first (a step below 1 is then 0 and raises); the other
     integer dtypes count ``ceil((end - start) / step)`` values and truncate ``start`` and
-    ``step`` (``arange(1, 2.5, 0.5, dtype=int32)`` is ``[1, 1, 1]``)."""
+    ``step`` (``arange(1, 2.5, 0.5, dtype=int32)`` is ``[1, 1, 1]``).
+
+    Shape: ``(ceil((end - start) / step),)``.  Cost: writes that many elements (new memory).
+    Bounds may be numbers or 0-d tensors; a bool ``dtype`` raises (PyTorch has no bool kernel
+    and raises NotImplementedError)."""
     if start is None and end is None:
         raise TypeError("arange: missing the end of the range")
     if end is None:
         start, end = 0, start
     elif start is None:
         start = 0
-    if step == 0:
-        raise RuntimeError("arange: step must be nonzero")
+    start, end, step = (_number(v, "arange") for v in (start, end, step))
+    if step == 0 or step != step:  # (nan)
+        raise RuntimeError(f"arange: step must be nonzero, got {step}")
+    if not (math.isfinite(start) and math.isfinite(end)):
+        raise RuntimeError(f"arange: unsupported range: {start} -> {end}")
     if (end - start) * step < 0:
         raise RuntimeError(
             f"arange: upper bound and larger bound inconsistent with step sign "
@@ -259,6 +351,7 @@ def arange(
         )
     ints = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
     dt = _dtype(dtype, DEFAULT_INT if ints else DEFAULT_FLOAT)
+    _no_bool(dt, "arange")
     if not ints and dt.kind in "iu":
         if dt == np.int64:
             start, end, step = int(start), int(end), int(step)  # (toward zero)
@@ -283,11 +376,36 @@ def linspace(
     device: Any = None,
     requires_grad: bool = False,
 ) -> Tensor:
-    """``steps`` evenly spaced values from ``start`` to ``end`` inclusive."""
+    """``steps`` evenly spaced values from ``start`` to ``end`` inclusive (float32 unless
+    ``dtype`` is given; bounds may be numbers or 0-d tensors; a bool ``dtype`` raises, as in
+    PyTorch).  Shape: ``(steps,)``.  Cost: writes ``steps`` elements (new memory)."""
     if steps < 0:
         raise RuntimeError("linspace: number of steps must be non-negative")
-    arr = np.linspace(start, end, steps).astype(_dtype(dtype))
+    start, end = _number(start, "linspace"), _number(end, "linspace")
+    dt = _dtype(dtype)
+    if steps > 1:  # (PyTorch's bool kernel is missing; 0 or 1 steps never reach it)
+        _no_bool(dt, "linspace")
+    if dt.kind == "f":  # a bound beyond the dtype's range raises (1e5 into float16)
+        scalar_to(start, dt, "linspace")
+        scalar_to(end, dt, "linspace")
+    arr = np.linspace(start, end, steps).astype(dt)
     return _finish(arr, requires_grad)
+
+
+def _number(v: Any, op: str) -> Any:
+    """A range bound: a number, or a 0-d tensor read as one (as PyTorch reads it)."""
+    if isinstance(v, Tensor):
+        if v._data.ndim:
+            raise TypeError(f"{op}: expected a number or a 0-d tensor, got shape {v.shape}")
+        return v._data.item()
+    if not isinstance(v, (int, float, np.bool_, np.number)):
+        raise TypeError(f"{op}: expected a number, got {type(v).__name__}")
+    return v
+
+
+def _no_bool(dt: Any, op: str) -> None:
+    if dt.kind == "b":
+        raise RuntimeError(f"{op}: not implemented for dtype bool (expected a number dtype)")
 
 
 def eye(
@@ -312,28 +430,49 @@ def _ones(shape: Any, dtype: Any) -> Any:
     return arr
 
 
-def _like(x: Tensor, dtype: Any) -> Any:
-    return x._data.dtype if dtype is None else to_numpy_dtype(dtype)
+def _like(x: Tensor, dtype: Any, op: str) -> Any:
+    try:
+        return x._data.dtype if dtype is None else to_numpy_dtype(dtype, op)
+    except AttributeError:
+        raise TypeError(f"{op}: expected a Tensor, got {type(x).__name__}") from None
 
 
-def zeros_like(x: Tensor, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    """Zeros with ``x``'s shape and dtype."""
-    return _finish(np.zeros(x._data.shape, _like(x, dtype)), requires_grad)
+# The *_like forms: shape ``x.shape``, dtype ``x``'s unless ``dtype`` is given, new
+# row-major memory (PyTorch would keep a transposed ``x``'s strides); cost as the plain forms.
+def zeros_like(
+    x: Tensor, *, dtype: Any = None, device: Any = None, requires_grad: bool = False
+) -> Tensor:
+    """Zeros with ``x``'s shape and dtype (new memory; writes ``numel`` elements)."""
+    dt = _like(x, dtype, "zeros_like")  # (first: it checks that x is a tensor)
+    return _finish(np.zeros(x._data.shape, dt), requires_grad)
 
 
-def ones_like(x: Tensor, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    """Ones with ``x``'s shape and dtype."""
-    return _finish(_ones(x._data.shape, _like(x, dtype)), requires_grad)
+def ones_like(
+    x: Tensor, *, dtype: Any = None, device: Any = None, requires_grad: bool = False
+) -> Tensor:
+    """Ones with ``x``'s shape and dtype (new memory; writes ``numel`` elements)."""
+    dt = _like(x, dtype, "ones_like")  # (first: it checks that x is a tensor)
+    return _finish(_ones(x._data.shape, dt), requires_grad)
 
 
-def empty_like(x: Tensor, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    """Uninitialised, with ``x``'s shape and dtype."""
-    return _finish(np.empty(x._data.shape, _like(x, dtype)), requires_grad)
+def empty_like(
+    x: Tensor, *, dtype: Any = None, device: Any = None, requires_grad: bool = False
+) -> Tensor:
+    """Uninitialised, with ``x``'s shape and dtype (new memory, not written)."""
+    dt = _like(x, dtype, "empty_like")  # (first: it checks that x is a tensor)
+    return _finish(np.empty(x._data.shape, dt), requires_grad)
 
 
 def full_like(
-    x: Tensor, fill_value: Any, *, dtype: Any = None, requires_grad: bool = False
+    x: Tensor,
+    fill_value: Any,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
 ) -> Tensor:
-    """``fill_value`` with ``x``'s shape and dtype."""
-    dt = _like(x, dtype)
-    return _finish(np.full(x._data.shape, np.asarray(fill_value).astype(dt), dt), requires_grad)
+    """``fill_value`` with ``x``'s shape and dtype (new memory; writes ``numel`` elements).
+    The value converts as in :func:`full`: 300 or nan into an integer dtype raises."""
+    dt = _like(x, dtype, "full_like")
+    fill = scalar_to(_fill_value(fill_value, "full_like"), dt, "full_like")
+    return _finish(np.full(x._data.shape, fill, dt), requires_grad)

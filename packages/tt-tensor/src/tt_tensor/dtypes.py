@@ -72,7 +72,15 @@ class DType:
     Categories order promotion: 0 = bool, 1 = integer, 2 = floating point.
     """
 
-    __slots__ = ("category", "is_floating_point", "is_signed", "itemsize", "name", "np")
+    __slots__ = (
+        "category",
+        "is_complex",
+        "is_floating_point",
+        "is_signed",
+        "itemsize",
+        "name",
+        "np",
+    )
 
     def __init__(self, name: str, np_dtype: np.dtype[np.generic], category: int) -> None:
         self.name = name
@@ -80,6 +88,7 @@ class DType:
         self.category = category
         self.itemsize = np_dtype.itemsize
         self.is_floating_point = category == 2
+        self.is_complex = False  # (no complex dtypes; PyTorch's attribute, for parity)
         self.is_signed = np_dtype.kind in "if"
 
     def __repr__(self) -> str:
@@ -211,7 +220,7 @@ def scalar_to(value: object, dt: np.dtype[np.generic], op: str) -> np.ndarray[An
             lo = -int(info.max) if dt.kind == "u" else int(info.min)
             ok = lo <= int(value) <= info.max
         else:
-            ok = bool(info.min <= value <= info.max)  # (False for nan and inf)
+            ok = bool(info.min <= float(value) <= info.max)  # (False for nan and inf)
         if not ok:
             _overflow(value, dt, op)
     elif dt.kind == "f" and type(value) is not bool and isinstance(value, (int, float, np.number)):

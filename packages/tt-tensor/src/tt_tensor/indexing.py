@@ -267,7 +267,14 @@ def fill_(x: Tensor, value: Any) -> Tensor:
 
 
 def copy_(x: Tensor, src: Tensor) -> Tensor:
-    """Copy ``src`` into ``x`` in place (broadcast to ``x``'s shape, converted to its dtype)."""
+    """Copy ``src`` into ``x`` in place (broadcast to ``x``'s shape, converted to its dtype).
+
+    Shape: ``src`` broadcasts to ``x.shape``.  Cost: writes ``x.numel()`` elements, no new
+    memory.  ``src`` may be a Python number (a fill, as PyTorch allows)."""
+    if not isinstance(src, Tensor):
+        if type(src) in (bool, int, float):
+            return fill_(x, src)
+        raise TypeError(f"copy_: expected a Tensor or a number as src, got {type(src).__name__}")
     try:
         np.broadcast_shapes(src._data.shape, x._data.shape)
         ok = np.broadcast_shapes(src._data.shape, x._data.shape) == x._data.shape

@@ -12,12 +12,15 @@ libraries (but the same distributions).
 
 from __future__ import annotations
 
+import contextlib
+import operator
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 
 from .creation import _dtype, _finish, _size
-from .dtypes import DEFAULT_INT, to_numpy_dtype
+from .dtypes import DEFAULT_INT, result_type, to_numpy_dtype
 from .tensor import Tensor, _make
 
 __all__ = [
@@ -25,6 +28,7 @@ __all__ = [
     "bernoulli",
     "default_generator",
     "draw",
+    "fork_rng",
     "get_rng_state",
     "initial_seed",
     "manual_seed",
@@ -56,11 +60,20 @@ class Generator:
         self._seed = int(np.random.SeedSequence().entropy) % (2**63)  # type: ignore[arg-type]
         self._rng = np.random.Generator(np.random.PCG64(self._seed))
 
+    @property
+    def device(self) -> str:
+        """Always ``"cpu"``."""
+        return "cpu"
+
     def manual_seed(self, seed: int) -> Generator:
-        """Reset to the stream of ``seed``; returns ``self``."""
+        """Reset to the stream of ``seed`` (an int below 2**64); returns ``self``."""
+        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer, Tensor)):
+            raise RuntimeError(f"manual_seed: expected an int seed, but got {type(seed).__name__}")
         seed = int(seed)
         if seed < 0:
             raise RuntimeError(f"manual_seed: seed must be non-negative, got {seed}")
+        if seed >= 2**64:
+            raise ValueError(f"manual_seed: seed must be below 2**64, got {seed}")
         self._seed = seed
         self._rng = np.random.Generator(np.random.PCG64(seed))
         return self
@@ -78,6 +91,10 @@ class Generator:
     def get_state(self) -> dict[str, Any]:
         """The full state as a JSON-serialisable dict."""
         return {"seed": self._seed, "bit_generator": self._rng.bit_generator.state}
+
+    def clone_state(self) -> Generator:
+        """A new generator in this one's state (the two then draw the same numbers)."""
+        return Generator().set_state(self.get_state())
 
     def set_state(self, state: dict[str, Any]) -> Generator:
         """Restore a state returned by :meth:`get_state`."""
@@ -125,7 +142,26 @@ def set_rng_state(state: dict[str, Any]) -> None:
 
 
 def _rng(generator: Generator | None) -> np.random.Generator:
-    return (generator or default_generator)._rng
+    try:
+        return (generator or default_generator)._rng
+    except AttributeError:
+        raise TypeError(
+            f"generator must be a tt_tensor.Generator, got {type(generator).__name__}"
+        ) from None
+
+
+@contextlib.contextmanager
+def fork_rng(devices: Any = None, enabled: bool = True) -> Iterator[None]:
+    """Run the ``with`` block, then restore the default generator's state (``torch.random.
+    fork_rng``): random draws inside do not shift the stream seen after it."""
+    if not enabled:
+        yield
+        return
+    state = default_generator.get_state()
+    try:
+        yield
+    finally:
+        default_generator.set_state(state)
 
 
 def _float_dtype(dtype: Any, op: str) -> Any:
@@ -148,67 +184,135 @@ def _sample_float(rng: np.random.Generator, kind: str, shape: Any, dt: Any) -> A
 
 
 def rand(
-    *size: Any,
+    *shape: Any,
+    size: Any = None,
     generator: Generator | None = None,
     dtype: Any = None,
     requires_grad: bool = False,
     device: Any = None,
 ) -> Tensor:
-    """Uniform samples from [0, 1) of shape ``size``."""
+    """Uniform samples from [0, 1) (a floating ``dtype``, float32 by default).
+
+    Shape: the ints given, one tuple/list/Size, or ``size=`` (as :func:`zeros`).  Cost: one
+    draw per element, new memory."""
     dt = _float_dtype(dtype, "rand")
-    return _finish(_sample_float(_rng(generator), "u", _size(size, "rand"), dt), requires_grad)
+    shp = _size(shape, "rand", size)
+    return _finish(_sample_float(_rng(generator), "u", shp, dt), requires_grad)
 
 
 def randn(
-    *size: Any,
+    *shape: Any,
+    size: Any = None,
     generator: Generator | None = None,
     dtype: Any = None,
     requires_grad: bool = False,
     device: Any = None,
 ) -> Tensor:
-    """Standard normal samples of shape ``size``."""
+    """Standard normal samples; shape, dtype and cost as :func:`rand`."""
     dt = _float_dtype(dtype, "randn")
-    return _finish(_sample_float(_rng(generator), "n", _size(size, "randn"), dt), requires_grad)
+    shp = _size(shape, "randn", size)
+    return _finish(_sample_float(_rng(generator), "n", shp, dt), requires_grad)
 
 
 def randint(
-    low: int,
+    low: int | None = None,
     high: int | None = None,
     size: Any = None,
     *,
     generator: Generator | None = None,
     dtype: Any = None,
     device: Any = None,
+    requires_grad: bool = False,
 ) -> Tensor:
-    """Integers uniform in ``[low, high)`` (``randint(high, size)`` means ``low = 0``)."""
-    if size is None:
-        if isinstance(high, (tuple, list)):
-            low, high, size = 0, low, high
-        else:
-            raise TypeError("randint: missing the 'size' argument")
-    elif high is None:
+    """Integers uniform in ``[low, high)``: ``randint(high, size)`` or ``randint(low, high,
+    size)`` (each also by keyword), int64 unless ``dtype`` is given.
+
+    Shape: ``size``.  Cost: one draw per element, new memory.  ``low`` and ``high`` must be
+    ints with ``low < high``, and ``low`` and ``high - 1`` must fit ``dtype`` (as in PyTorch:
+    ``randint(0, 300, (2,), dtype=uint8)`` raises instead of wrapping)."""
+    if size is None and isinstance(high, (tuple, list)):  # randint(high, size)
+        low, high, size = 0, low, high
+    elif high is None and low is not None:  # randint(5, size=(3,))
+        low, high = 0, low
+    elif low is None:  # randint(high=5, size=(3,))
+        low = 0
+    if high is None:
         raise TypeError("randint: missing the 'high' argument")
+    if size is None:
+        raise TypeError("randint: missing the 'size' argument")
+    low, high = _int_arg(low, "low", "randint"), _int_arg(high, "high", "randint")
     if high <= low:
         raise RuntimeError(f"randint: expected low < high, but got low={low}, high={high}")
+    dt = _dtype(dtype, DEFAULT_INT)
+    if dt.kind in "biu":
+        lo, hi = (0, 1) if dt.kind == "b" else (int(np.iinfo(dt).min), int(np.iinfo(dt).max))
+        for name, v in (("low", low), ("high - 1", high - 1)):
+            if not lo <= v <= hi:
+                raise RuntimeError(f"randint: {name} = {v} is out of bounds for {dt.name}")
     arr = _rng(generator).integers(low, high, _size((size,), "randint"), dtype=np.int64)
-    return _make(arr.astype(_dtype(dtype, DEFAULT_INT), copy=False))
+    return _finish(arr.astype(dt, copy=False), requires_grad)
 
 
-def randperm(n: int, *, generator: Generator | None = None, dtype: Any = None) -> Tensor:
-    """A random permutation of ``0..n-1`` (int64)."""
+def _int_arg(v: Any, name: str, op: str) -> int:
+    if isinstance(v, bool):
+        raise TypeError(f"{op}: argument '{name}' must be int, not bool")
+    try:
+        return operator.index(v)
+    except TypeError:
+        raise TypeError(f"{op}: argument '{name}' must be int, not {type(v).__name__}") from None
+
+
+def randperm(
+    n: int,
+    *,
+    generator: Generator | None = None,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """A random permutation of ``0..n-1`` (int64 unless ``dtype`` is given; ``n - 1`` must fit
+    an integer dtype, and bool raises).  Shape: ``(n,)``.  Cost: O(n), new memory."""
+    n = _int_arg(n, "n", "randperm")
     if n < 0:
         raise RuntimeError(f"randperm: n must be non-negative, got {n}")
-    return _make(_rng(generator).permutation(n).astype(_dtype(dtype, DEFAULT_INT)))
+    dt = _dtype(dtype, DEFAULT_INT)
+    if dt.kind == "b":
+        raise RuntimeError("randperm: not implemented for dtype bool (expected a number dtype)")
+    if dt.kind in "iu" and n - 1 > np.iinfo(dt).max:
+        raise RuntimeError(f"randperm: n = {n} is too large for dtype {dt.name}")
+    return _finish(_rng(generator).permutation(n).astype(dt), requires_grad)
 
 
-def rand_like(x: Tensor, *, generator: Generator | None = None, dtype: Any = None) -> Tensor:
-    """Uniform [0, 1) samples with ``x``'s shape (and dtype, if floating)."""
-    return rand(*x.shape, generator=generator, dtype=dtype or _float_or_default(x))
+def rand_like(
+    x: Tensor,
+    *,
+    generator: Generator | None = None,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """Uniform [0, 1) samples with ``x``'s shape and floating dtype (float32 for an integer or
+    bool ``x``, where PyTorch raises; an explicit integer ``dtype`` raises).  Cost as
+    :func:`rand`."""
+    dt = _float_dtype(_like_dtype(x) if dtype is None else dtype, "rand_like")
+    return rand(x.shape, generator=generator, dtype=dt, requires_grad=requires_grad)
 
 
-def randn_like(x: Tensor, *, generator: Generator | None = None, dtype: Any = None) -> Tensor:
-    """Standard normal samples with ``x``'s shape."""
-    return randn(*x.shape, generator=generator, dtype=dtype or _float_or_default(x))
+def randn_like(
+    x: Tensor,
+    *,
+    generator: Generator | None = None,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """Standard normal samples with ``x``'s shape and dtype; as :func:`rand_like`."""
+    dt = _float_dtype(_like_dtype(x) if dtype is None else dtype, "randn_like")
+    return randn(x.shape, generator=generator, dtype=dt, requires_grad=requires_grad)
+
+
+def _like_dtype(x: Tensor) -> Any:
+    return x._data.dtype if x._data.dtype.kind == "f" else None
 
 
 def randint_like(x: Tensor, low: int, high: int | None = None, *, dtype: Any = None) -> Tensor:
@@ -218,23 +322,54 @@ def randint_like(x: Tensor, low: int, high: int | None = None, *, dtype: Any = N
     return randint(low, high, tuple(x.shape), dtype=dtype or x._data.dtype)
 
 
-def _float_or_default(x: Tensor) -> Any:
-    return x._data.dtype if x._data.dtype.kind == "f" else None
-
-
 def normal(
-    mean: float, std: float, size: Any, *, generator: Generator | None = None, dtype: Any = None
+    mean: Any,
+    std: Any = 1.0,
+    size: Any = None,
+    *,
+    generator: Generator | None = None,
+    dtype: Any = None,
 ) -> Tensor:
-    """Samples from N(mean, std**2) of shape ``size``."""
-    if std < 0:
-        raise RuntimeError(f"normal: expected std >= 0.0, but found std={std}")
-    return randn(*_size((size,), "normal"), generator=generator, dtype=dtype) * std + mean
+    """Samples from N(mean, std**2), in PyTorch's forms: ``normal(mean, std, size)`` with two
+    numbers, or elementwise means and/or standard deviations given as tensors
+    (``normal(means, stds)``, ``normal(means, 1.0)``, ``normal(0.0, stds)``).
+
+    Shape: ``size``, or the broadcast shape of the tensor arguments.  Dtype: ``dtype`` (float32
+    by default), or the tensors' promoted floating dtype.  Computed as ``randn * std + mean``,
+    so gradients reach tensor means and stds.  Cost: one draw per element, new memory."""
+    tensors = [v for v in (mean, std) if isinstance(v, Tensor)]
+    if not tensors:
+        if size is None:
+            raise TypeError("normal: missing the 'size' argument (mean and std are numbers)")
+        if std < 0:
+            raise RuntimeError(f"normal: expected std >= 0.0, but found std={std}")
+        out: Tensor = randn(_size((size,), "normal"), generator=generator, dtype=dtype) * std
+        return out.add(mean)
+    if size is not None:
+        raise TypeError("normal: 'size' is only accepted when mean and std are numbers")
+    bad = bool((std._data < 0).any()) if isinstance(std, Tensor) else std < 0
+    if bad:
+        raise RuntimeError("normal: expected all of std >= 0.0")
+    shape = np.broadcast_shapes(*(t._data.shape for t in tensors))
+    dt = _float_dtype(result_type(*tensors) if dtype is None else dtype, "normal")
+    sample: Tensor = randn(shape, generator=generator, dtype=dt) * std
+    return sample.add(mean)
 
 
-def bernoulli(p: Tensor, *, generator: Generator | None = None) -> Tensor:
-    """1 with probability ``p[i]`` else 0, elementwise (``p``'s dtype)."""
-    pd = p._data
-    if pd.size and (pd.min() < 0 or pd.max() > 1):
+def bernoulli(
+    input: Tensor, p: float | None = None, *, generator: Generator | None = None
+) -> Tensor:
+    """1 with probability ``input[i]`` (or ``p`` everywhere, when given) else 0, elementwise,
+    in ``input``'s floating dtype.  Shape: ``input``'s.  Cost: one draw per element."""
+    pd = input._data
+    if pd.dtype.kind != "f":
+        raise RuntimeError(f"bernoulli: expected a floating point input, got {input.dtype.name}")
+    if p is not None:
+        if not 0 <= p <= 1:
+            raise RuntimeError(f"bernoulli: expected p in [0, 1], got {p}")
+        return _make((_rng(generator).random(pd.shape) < p).astype(pd.dtype))
+    # (min and max are nan when any probability is, and nan fails both tests)
+    if pd.size and not (pd.min() >= 0 and pd.max() <= 1):
         raise RuntimeError("bernoulli: expected all probabilities to be in [0, 1]")
     u = _rng(generator).random(pd.shape)
     return _make((u < pd).astype(pd.dtype))
@@ -268,8 +403,15 @@ def normal_(
     return _fill_from(x, n * std + mean)
 
 
-def bernoulli_(x: Tensor, p: float = 0.5, *, generator: Generator | None = None) -> Tensor:
-    """Fill ``x`` in place with 1 (probability ``p``) or 0."""
+def bernoulli_(x: Tensor, p: Any = 0.5, *, generator: Generator | None = None) -> Tensor:
+    """Fill ``x`` in place with 1 (probability ``p``) or 0; ``p`` is a number or a tensor of
+    probabilities broadcasting to ``x``'s shape."""
+    if isinstance(p, Tensor):
+        pd = p._data
+        if pd.size and not (pd.min() >= 0 and pd.max() <= 1):
+            raise RuntimeError("bernoulli_: expected all probabilities to be in [0, 1]")
+        np.broadcast_to(pd, x._data.shape)  # (raises for a shape that does not broadcast)
+        return _fill_from(x, _rng(generator).random(x._data.shape) < pd)
     if not 0 <= p <= 1:
         raise RuntimeError(f"bernoulli_: expected p in [0, 1], got {p}")
     return _fill_from(x, _rng(generator).random(x._data.shape) < p)

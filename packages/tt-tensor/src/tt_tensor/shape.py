@@ -120,9 +120,17 @@ def shape_args(args: tuple[Any, ...]) -> tuple[int, ...]:
         if isinstance(a, Tensor):
             a = a.item()
         if not isinstance(a, (int, np.integer)) or isinstance(a, bool):
-            raise TypeError(f"sizes must be ints, got {type(a).__name__}")
+            a = _size_index(a)
         out.append(int(a))
     return tuple(out)
+
+
+def _size_index(a: Any) -> int:
+    """A size that is not an int but converts to one exactly (a 0-d integer NumPy array, as
+    PyTorch accepts through ``__index__``), else the TypeError."""
+    if isinstance(a, np.ndarray) and a.ndim == 0 and a.dtype.kind in "iu":
+        return int(a)
+    raise TypeError(f"sizes must be ints, got {type(a).__name__}")
 
 
 def _infer_shape(shape: tuple[int, ...], numel: int, op: str) -> tuple[int, ...]:
@@ -220,7 +228,16 @@ FLIP = Primitive("flip", lambda x, dims: np.flip(x, dims), view=True)
 UNFOLD = Primitive("unfold", _unfold, view=True)
 UNFOLD_BACKWARD = Primitive("unfold_backward", _unfold_backward)
 CONTIGUOUS = Primitive("contiguous", np.ascontiguousarray)
-CLONE = Primitive("clone", np.copy)
+
+
+def _clone(a: Any) -> Any:
+    # NumPy's order "K" keeps a dense layout (a transpose stays transposed, as PyTorch's
+    # preserve_format does) but lays an expanded (stride-0) array out column-first; PyTorch
+    # makes such a non-dense tensor contiguous.
+    return a.copy(order="C" if 0 in a.strides else "K")
+
+
+CLONE = Primitive("clone", _clone)
 CAT = Primitive("cat", _cat)
 PAD = Primitive("pad", _pad)
 

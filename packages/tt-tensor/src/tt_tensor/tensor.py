@@ -139,8 +139,9 @@ class Tensor:
         return int(self._data.itemsize)
 
     def stride(self, dim: builtins.int | None = None) -> Any:
-        """Steps, in elements, between neighbours along each dimension (0 for expanded dims)."""
-        st = tuple(s // self._data.itemsize for s in self._data.strides)
+        """Steps, in elements, between neighbours along each dimension (0 for expanded dims).
+        A tensor with no elements reports row-major strides, as PyTorch does (NumPy's are 0)."""
+        st = self.strides
         if dim is None:
             return st
         return st[_shape.norm_dim(dim, self._data.ndim, "stride")]
@@ -148,7 +149,14 @@ class Tensor:
     @property
     def strides(self) -> tuple[builtins.int, ...]:
         """Same as :meth:`stride` with no argument."""
-        return tuple(s // self._data.itemsize for s in self._data.strides)
+        a = self._data
+        if a.size == 0:  # PyTorch's strides for an empty shape: each size counted as >= 1
+            st, acc = [], 1
+            for n in reversed(a.shape):
+                st.append(acc)
+                acc *= builtins.max(n, 1)
+            return tuple(reversed(st))
+        return tuple(s // a.itemsize for s in a.strides)
 
     def is_contiguous(self) -> builtins.bool:
         """Whether the elements lie in row-major order with no gaps."""
@@ -157,6 +165,14 @@ class Tensor:
     def is_floating_point(self) -> builtins.bool:
         """Whether the dtype is a floating-point type."""
         return builtins.bool(self._data.dtype.kind == "f")
+
+    def is_signed(self) -> builtins.bool:
+        """Whether the dtype holds negative values (not bool or uint8)."""
+        return builtins.bool(self._data.dtype.kind in "if")
+
+    def is_complex(self) -> builtins.bool:
+        """Always ``False`` (there are no complex dtypes); kept for PyTorch parity."""
+        return False
 
     @property
     def device(self) -> str:
@@ -318,9 +334,17 @@ class Tensor:
         return self
 
     def type(self, dtype: Any = None) -> Any:
-        """With no argument, the dtype's name (``'tt_tensor.float32'``); else :meth:`to`."""
+        """With no argument, the tensor type's name in PyTorch's scheme
+        (``'tt_tensor.FloatTensor'`` where PyTorch says ``'torch.FloatTensor'``); else
+        :meth:`to` that dtype, also given by such a name (``t.type('torch.LongTensor')``)."""
         if dtype is None:
-            return f"tt_tensor.{self.dtype.name}"
+            return f"tt_tensor.{_TYPE_NAMES[self.dtype.name]}"
+        if isinstance(dtype, str) and dtype.endswith("Tensor"):
+            name = dtype.rsplit(".", 1)[-1]
+            found = [k for k, v in _TYPE_NAMES.items() if v == name]
+            if not found:
+                raise TypeError(f"type: invalid type {dtype!r}")
+            dtype = found[0]
         return self.to(dtype)
 
     def float(self) -> Tensor:
@@ -362,6 +386,29 @@ class Tensor:
     def type_as(self, other: Tensor) -> Tensor:
         """Convert to ``other``'s dtype."""
         return self.to(other.dtype)
+
+    # ------------------------------------------------------------------ new tensors like self
+    # PyTorch's ``new_*``: a new tensor with this one's dtype (unless ``dtype`` is given), not
+    # its shape; each costs what the creation function it calls costs (new memory).
+    def new_zeros(self, *size: Any, dtype: Any = None, **kwargs: Any) -> Tensor:
+        """Zeros of shape ``size`` with this tensor's dtype."""
+        return _creation.zeros(*size, dtype=dtype or self.dtype, **kwargs)
+
+    def new_ones(self, *size: Any, dtype: Any = None, **kwargs: Any) -> Tensor:
+        """Ones of shape ``size`` with this tensor's dtype."""
+        return _creation.ones(*size, dtype=dtype or self.dtype, **kwargs)
+
+    def new_empty(self, *size: Any, dtype: Any = None, **kwargs: Any) -> Tensor:
+        """An uninitialised tensor of shape ``size`` with this tensor's dtype."""
+        return _creation.empty(*size, dtype=dtype or self.dtype, **kwargs)
+
+    def new_full(self, size: Any, fill_value: Any, *, dtype: Any = None, **kwargs: Any) -> Tensor:
+        """``fill_value`` in shape ``size``, with this tensor's dtype."""
+        return _creation.full(size, fill_value, dtype=dtype or self.dtype, **kwargs)
+
+    def new_tensor(self, data: Any, *, dtype: Any = None, **kwargs: Any) -> Tensor:
+        """A copy of ``data`` (see :func:`tt_tensor.tensor`) with this tensor's dtype."""
+        return _creation.tensor(data, dtype=dtype or self.dtype, **kwargs)
 
     # ------------------------------------------------------------------ autograd fields
     @property
@@ -791,8 +838,9 @@ class Tensor:
         """Fill with ``value`` in place."""
         return _indexing.fill_(self, value)
 
-    def copy_(self, src: Tensor) -> Tensor:
-        """Copy ``src`` (broadcast, converted to this dtype) into ``self`` in place."""
+    def copy_(self, src: Any, non_blocking: builtins.bool = False) -> Tensor:
+        """Copy ``src`` (a tensor or a number; broadcast, converted to this dtype) into
+        ``self`` in place.  ``non_blocking`` is accepted and ignored (no devices)."""
         return _indexing.copy_(self, src)
 
     def uniform_(
@@ -807,8 +855,9 @@ class Tensor:
         """Fill in place with samples from N(mean, std**2)."""
         return _random.normal_(self, mean, std, generator=generator)
 
-    def bernoulli_(self, p: builtins.float = 0.5, *, generator: Any = None) -> Tensor:
-        """Fill in place with 1 with probability ``p``, else 0."""
+    def bernoulli_(self, p: Any = 0.5, *, generator: Any = None) -> Tensor:
+        """Fill in place with 1 with probability ``p`` (a number or a tensor of
+        probabilities), else 0."""
         return _random.bernoulli_(self, p, generator=generator)
 
     # ------------------------------------------------------------------ reductions
@@ -1087,7 +1136,21 @@ def _view_of(base: Tensor, arr: np.ndarray[Any, Any]) -> Tensor:
 
 _new = object.__new__
 
+# PyTorch's legacy tensor type names, by dtype name (``Tensor.type()``).
+_TYPE_NAMES = {
+    "bool": "BoolTensor",
+    "uint8": "ByteTensor",
+    "int8": "CharTensor",
+    "int16": "ShortTensor",
+    "int32": "IntTensor",
+    "int64": "LongTensor",
+    "float16": "HalfTensor",
+    "float32": "FloatTensor",
+    "float64": "DoubleTensor",
+}
+
 from . import composite as _comp  # noqa: E402
+from . import creation as _creation  # noqa: E402
 from . import dispatch as _dispatch  # noqa: E402
 from . import elementwise as _ew  # noqa: E402
 from . import format as _format  # noqa: E402

@@ -317,3 +317,185 @@ def test_python_conversion_errors(check_raises, rand):
     check_raises(lambda m, t: iter(t), rand())
     check_raises(lambda m, t: [1, 2][t], rand(1))  # a float tensor is not an index
     check_raises(lambda m, t: t.to(m.float32, bad=True), rand(1))
+
+
+# ----------------------------------------------------------------------- second audit
+def test_tensor_data_errors_and_one_element_tensors_in_lists(check, check_raises):
+    check(lambda m: m.tensor([m.tensor([1.0]), 2.0]))  # a (1,) tensor reads as one number
+    check(lambda m: m.tensor([m.tensor([[3]], dtype=m.int8), 2]))
+    check(lambda m: m.tensor(2**70, dtype=m.float64))  # beyond int64 into a float or bool
+    check(lambda m: m.tensor([-(2**63) - 1, 1], dtype=m.float32))
+    check(lambda m: m.tensor([2**63], dtype=m.bool))
+    check(lambda m: m.tensor([1e40, 1.0]))  # inf in float32 (and no warning: see unit tests)
+    check_raises(lambda m: m.tensor([1, [2]]))  # a number and a sequence at one level
+    check_raises(lambda m: m.tensor("a"))
+    check_raises(lambda m: m.tensor(None))
+    check_raises(lambda m: m.tensor([1, None]))
+    for dt in ("float64", "int32", "bool"):
+        check_raises(lambda m, d=dt: m.tensor([1, None], dtype=getattr(m, d)))
+        check_raises(lambda m, d=dt: m.tensor("a", dtype=getattr(m, d)))
+    check_raises(lambda m: m.tensor(3 + 1j, dtype=m.float64))  # no silent loss of imag part
+    check_raises(lambda m: m.tensor(np.array([None, 1], dtype=object)))
+
+
+@pytest.mark.parametrize("name", ["zeros", "ones", "empty", "rand", "randn"])
+def test_size_keyword_and_numpy_0d_sizes(check, check_raises, name):
+    check(lambda m: getattr(m, name)(size=(2, 3)).shape)
+    check(lambda m: getattr(m, name)(np.array(3), 2).shape)
+    check(lambda m: getattr(m, name)(m.zeros(2, 1).shape).shape)
+    check_raises(lambda m: getattr(m, name)(np.array([2, 3])))
+
+
+def test_full_fill_values(check, check_raises):
+    check(lambda m: m.full((2,), m.tensor(3)))  # a 0-d tensor is read as its number
+    check(lambda m: m.full((2,), m.tensor(2.5, dtype=m.float64)))
+    check(lambda m: m.full((2,), m.tensor(True)))
+    check_raises(lambda m: m.full((2,), m.tensor([3.0])))
+    check_raises(lambda m: m.full((2,), None))
+    check_raises(lambda m: m.full((2,), "a"))
+
+
+@pytest.mark.parametrize("value", [300, -300, float("nan"), float("inf"), 2.7, -1, True])
+@pytest.mark.parametrize("dtype", ["uint8", "int8", "int32", "int64", "float16", "bool"])
+def test_full_like_converts_like_full(check, value, dtype):
+    x = np.zeros((2, 3), np.float32)
+    check(lambda m, t: m.full_like(t, value, dtype=getattr(m, dtype)), x, or_raises=True)
+    check(lambda m, t: m.full_like(t.to(getattr(m, dtype)), value), x, or_raises=True)
+
+
+def test_like_constructors_accept_device_and_reject_non_tensors(check, check_raises):
+    x = np.ones((2, 2), np.float32)
+    for name in ("zeros_like", "ones_like"):
+        check(lambda m, t, n=name: getattr(m, n)(t, device="cpu"), x)
+        check_raises(lambda m, n=name: getattr(m, n)([1, 2]))
+    check(lambda m, t: m.full_like(t, 2, device="cpu"), x)
+    check(lambda m, t: m.empty_like(t, device="cpu").shape, x)
+
+
+def test_arange_and_linspace_edge_arguments(check, check_raises):
+    check(lambda m: m.arange(m.tensor(3)))  # 0-d tensors as bounds
+    check(lambda m: m.arange(m.tensor(0.5), m.tensor(3)))
+    check(lambda m: m.arange(0, 3, m.tensor(1)))
+    check(lambda m: m.linspace(m.tensor(0.0), m.tensor(1.0), 3))
+    check(lambda m: m.linspace(0, 1, 1, dtype=m.bool))  # 0 or 1 steps: no kernel runs
+    check(lambda m: m.linspace(0, 1, 0, dtype=m.bool))
+    for bad in (float("inf"), float("nan")):
+        check_raises(lambda m, b=bad: m.arange(0, b))
+    check_raises(lambda m: m.arange(0, 5, float("nan")))
+    check_raises(lambda m: m.linspace(0, 70000, 3, dtype=m.float16))
+    # PyTorch has no bool kernel (NotImplementedError); tt checks the dtype up front.
+    kernel = {"types": (RuntimeError, NotImplementedError), "why": "kernel lookup vs check"}
+    check_raises(lambda m: m.arange(5, dtype=m.bool), **kernel)
+    check_raises(lambda m: m.arange(0, 1, 0.25, dtype=m.bool), **kernel)
+    check_raises(lambda m: m.linspace(0, 1, 5, dtype=m.bool), **kernel)
+
+
+def test_randint_argument_forms_and_bounds(check, check_raises):
+    check(lambda m: (m.randint(5, size=(3,)).shape, m.randint(5, size=(3,)).dtype))
+    check(lambda m: m.randint(high=5, size=(2, 2)).shape)
+    check(lambda m: m.randint(low=1, high=5, size=(3,)).shape)
+    check(lambda m: m.randint(0, 2, (4,), dtype=m.bool).dtype)
+    check(lambda m: m.randint(-128, 128, (4,), dtype=m.int8).dtype)
+    check(lambda m: m.randint(3, 4, (3,), requires_grad=False))  # one value: deterministic
+    check_raises(lambda m: m.randint(0, 300, (3,), dtype=m.uint8))  # high - 1 out of range
+    check_raises(lambda m: m.randint(-200, 0, (3,), dtype=m.int8))  # low out of range
+    check_raises(lambda m: m.randint(0, 5, (3,), dtype=m.bool))
+    check_raises(lambda m: m.randint(2.5, (3,)))
+    check_raises(lambda m: m.randint(0.5, 3.5, (3,)))
+    check_raises(lambda m: m.randint(True, (3,)))
+
+
+def test_randperm_dtypes_and_errors(check, check_raises):
+    check(lambda m: sorted(m.randperm(4, dtype=m.float32, requires_grad=False).tolist()))
+    check(lambda m: sorted(m.randperm(256, dtype=m.uint8).tolist()))
+    check(lambda m: m.randperm(4, dtype=m.float32).dtype)
+    check_raises(lambda m: m.randperm(300, dtype=m.uint8))
+    check_raises(lambda m: m.randperm(2.0))
+    kernel = {"types": (RuntimeError, NotImplementedError), "why": "kernel lookup vs check"}
+    check_raises(lambda m: m.randperm(3, dtype=m.bool), **kernel)
+
+
+def test_normal_with_tensor_means_and_stds(check, check_raises):
+    zeros64 = np.zeros(3)
+    check(lambda m, a: m.normal(a, m.zeros(3)), zeros64)  # std 0: exactly the means
+    check(lambda m, a: m.normal(a, 0.0), zeros64)
+    check(lambda m: m.normal(2.0, m.zeros(2, 3)))
+    check(lambda m: m.normal(m.ones(2, 1), m.zeros(2, 1), generator=m.Generator()))
+    check_raises(lambda m: m.normal(m.zeros(3), -1.0))
+    check_raises(lambda m: m.normal(m.zeros(3), m.tensor([1.0, -1.0, 1.0])))
+
+
+def test_bernoulli_forms(check, check_raises):
+    check(lambda m: m.bernoulli(m.zeros(3), 1.0))  # p overrides the input's values
+    check(lambda m: m.bernoulli(m.ones(2, dtype=m.float64), 0.0))
+    check(lambda m: m.zeros(3).bernoulli_(m.tensor([0.0, 1.0, 1.0])))
+    check(lambda m: m.zeros(2, 3).bernoulli_(m.ones(3)))  # broadcast probabilities
+    check_raises(lambda m: m.bernoulli(m.tensor([float("nan")])))
+    check_raises(lambda m: m.bernoulli(m.zeros(3), 1.5))
+    kernel = {"types": (RuntimeError, NotImplementedError), "why": "kernel lookup vs check"}
+    check_raises(lambda m: m.bernoulli(m.ones(3, dtype=m.int64)), **kernel)
+    check_raises(lambda m: m.rand_like(m.zeros(2), dtype=m.int32), **kernel)
+
+
+def test_generator_api_surface(check, check_raises):
+    check(lambda m: m.Generator().manual_seed(2**64 - 1).initial_seed())
+    check(lambda m: str(m.Generator().device))
+
+    def clone_state(m):
+        g = m.Generator().manual_seed(3)
+        h = g.clone_state()
+        return m.rand(4, generator=g).tolist() == m.rand(4, generator=h).tolist()
+
+    check(clone_state)
+
+    def fork(m):
+        saved = m.get_rng_state()
+        try:
+            m.manual_seed(11)
+            with m.random.fork_rng():
+                m.rand(5)
+            a = m.rand(3)
+            m.manual_seed(11)
+            return a.tolist() == m.rand(3).tolist()
+        finally:
+            m.set_rng_state(saved)
+
+    check(fork)
+    check_raises(lambda m: m.Generator().manual_seed(1.5))
+    check_raises(lambda m: m.Generator().manual_seed("3"))
+    check_raises(lambda m: m.Generator().manual_seed(True))
+    check_raises(lambda m: m.Generator().manual_seed(2**64))
+    check_raises(lambda m: m.rand(2, generator=5))
+
+
+def test_tensor_attributes_second_audit(check, rand):
+    for dt in DTYPES:
+        x = rand(2, dtype=dt)
+        check(lambda m, t: (t.is_signed(), t.is_complex(), t.dtype.is_complex), x)
+        check(lambda m, t: t.type().rsplit(".", 1)[-1], x)
+    check(lambda m: m.zeros(2).type("torch.LongTensor"))
+    check(lambda m: m.zeros(2).type("torch.DoubleTensor"))
+    for shape in [(0,), (2, 0, 3), (0, 0)]:
+        check(lambda m, s=shape: (m.zeros(s).stride(), m.zeros(s).is_contiguous()))
+    check(lambda m: m.zeros(1, 3).expand(4, 3).clone().stride())
+    check(lambda m: m.zeros(1, 3).expand(4, 3).clone().is_contiguous())
+    check(lambda m: m.zeros(2, 3).t().clone().stride())  # a dense transpose keeps its layout
+
+
+def test_new_constructors(check, rand):
+    x = rand(2, dtype="int32")
+    check(lambda m, t: t.new_zeros(3), x)
+    check(lambda m, t: t.new_zeros((2, 2), dtype=m.float64), x)
+    check(lambda m, t: t.new_ones(2, 2), x)
+    check(lambda m, t: t.new_full((2,), 3.7), x)
+    check(lambda m, t: t.new_empty(3).shape, x)
+    check(lambda m, t: t.new_empty(3).dtype, x)
+    check(lambda m, t: t.new_tensor([1.5, 2]), x)
+
+
+def test_copy_from_numbers_and_non_blocking(check, check_raises):
+    check(lambda m: m.zeros(3).copy_(2.0))
+    check(lambda m: m.zeros(2, dtype=m.int32).copy_(7))
+    check(lambda m: m.zeros(3).copy_(m.ones(3), non_blocking=True))
+    check_raises(lambda m: m.zeros(3).copy_([1, 2, 3]))
+    check_raises(lambda m: m.zeros(3).copy_(np.ones(3)))

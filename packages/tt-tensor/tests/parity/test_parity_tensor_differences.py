@@ -128,3 +128,25 @@ def test_T_of_a_tensor_that_is_not_2d():
         warnings.simplefilter("error")
         assert tt.zeros(2, 3, 4).T.shape == (4, 3, 2)
     assert torch.zeros(2, 3, 4).T.shape == (4, 3, 2)
+
+
+def test_creation_leniencies_kept_from_the_first_release():
+    # Kept because tt's own tests assert them (a versioning decision, not a bug fix): zeros()
+    # with no size is 0-d, rand_like/randn_like of an integer tensor sample float32, and a
+    # negative seed raises.  PyTorch raises, raises, and wraps the seed to 2**64 + seed.
+    assert tt.zeros().shape == ()
+    with pytest.raises(TypeError):
+        torch.zeros()
+    assert tt.rand_like(tt.zeros(2, dtype=tt.int64)).dtype is tt.float32
+    with pytest.raises(NotImplementedError):
+        torch.rand_like(torch.zeros(2, dtype=torch.int64))
+    with pytest.raises(RuntimeError, match="non-negative"):
+        tt.Generator().manual_seed(-1)
+    assert torch.Generator().manual_seed(-1).initial_seed() == 2**64 - 1
+
+
+def test_like_constructors_do_not_keep_a_transposed_layout():
+    # PyTorch's *_like (memory_format=preserve_format) keep a dense input's strides; tt's
+    # allocate row-major.  Values and shapes agree.
+    assert tt.zeros_like(tt.zeros(2, 3).t()).stride() == (2, 1)
+    assert torch.zeros_like(torch.zeros(2, 3).t()).stride() == (1, 3)
