@@ -1,3 +1,3 @@
 """Version of the tt-autograd distribution (read by hatch at build time)."""
 
-__version__ = "0.1.7"
+__version__ = "0.1.8"

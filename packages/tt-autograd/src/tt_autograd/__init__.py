@@ -18,7 +18,7 @@ from __future__ import annotations
 from .__about__ import __version__
 from .engine import backward, grad
 from .formulas import derivative, missing_formulas, sum_to
-from .function import Function, FunctionCtx
+from .function import Function, FunctionCtx, once_differentiable
 from .grad_mode import (
     enable_grad,
     inference_mode,
@@ -53,6 +53,7 @@ __all__ = [
     "is_grad_enabled",
     "missing_formulas",
     "no_grad",
+    "once_differentiable",
     "records",
     "set_grad_enabled",
     "sum_to",

@@ -291,10 +291,18 @@ def grad(
     grad_outputs: Tensor | Sequence[Tensor | None] | None = None,
     retain_graph: bool | None = None,
     create_graph: bool = False,
-    allow_unused: bool = False,
+    only_inputs: bool = True,
+    allow_unused: bool | None = None,
+    is_grads_batched: bool = False,
+    materialize_grads: bool = False,
 ) -> tuple[Tensor | None, ...]:
     """The gradients of ``outputs`` with respect to ``inputs``, returned instead of being
     accumulated into ``.grad`` (``torch.autograd.grad``).
+
+    An input the outputs do not depend on is an error, unless ``allow_unused`` (its gradient
+    is then ``None``) or ``materialize_grads`` (zeros; implies ``allow_unused``).
+    ``only_inputs`` is accepted and ignored, as in PyTorch; ``is_grads_batched`` (vmap over
+    ``grad_outputs``) is not supported.
 
     >>> import tt_tensor as tt, tt_autograd as ag
     >>> x = tt.tensor([3.0], requires_grad=True)
@@ -303,12 +311,24 @@ def grad(
     >>> dx.item(), d2x.item()
     (27.0, 18.0)
     """
+    if materialize_grads and allow_unused is False:
+        raise ValueError(
+            "Expected allow_unused to be True or not passed when materialize_grads=True, but "
+            "got: allow_unused=False."
+        )
+    if is_grads_batched:
+        raise NotImplementedError("grad: is_grads_batched=True is not supported")
     outs = _as_list(outputs)
     ins = _as_list(inputs)
     if grad_outputs is None or isinstance(grad_outputs, Tensor):
         gos: list[Tensor | None] = [grad_outputs] * len(outs)
     else:
         gos = list(grad_outputs)
+        if len(gos) != len(outs):
+            raise RuntimeError(
+                f"grad: got {len(outs)} tensors and {len(gos)} gradients (grad_outputs needs "
+                "one per output)"
+            )
     for i, t in enumerate(ins):
         if not t._requires_grad:
             raise RuntimeError(f"grad: input {i} does not require grad")
@@ -318,6 +338,8 @@ def grad(
     roots = [_root_grad(t, g, "grad") for t, g in zip(outs, gos, strict=True)]
     keep = create_graph if retain_graph is None else retain_graph
     result = run_backward(outs, roots, keep, create_graph, capture=ins)
+    if materialize_grads:
+        return tuple(tt.zeros_like(t) if r is None else r for t, r in zip(ins, result, strict=True))
     for i, r in enumerate(result):
         if r is None and not allow_unused:
             raise RuntimeError(

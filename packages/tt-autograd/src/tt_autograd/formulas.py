@@ -60,7 +60,6 @@ def derivative(
                 "formula": staticmethod(formula),
                 "saves": saves,
                 "needed_by": needed_by,
-                "name": cls_name,
             },
         )
         NODE_CLASSES[op] = cls

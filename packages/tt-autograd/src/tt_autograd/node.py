@@ -25,6 +25,7 @@ from itertools import count
 from typing import Any
 
 from tt_tensor import Tensor
+from tt_tensor.dispatch import Handle
 from tt_tensor.tensor import _make as _view_of_saved
 
 from .grad_mode import _enabled
@@ -63,7 +64,6 @@ class Node:
     formula: Callable[[Node, Tensor], tuple[Tensor | None, ...]]
     saves: tuple[int, ...] = ()
     needed_by: dict[int, int] | None = None
-    name = "Node"
     hooks: list[Callable[[Tensor], Tensor | None]] | None = None
     retained: Any = None
     saved: tuple[Any, ...] | None = ()
@@ -174,7 +174,7 @@ class Node:
         raise RuntimeError(
             "one of the variables needed for gradient computation has been modified by an "
             f"inplace operation: [{arr.dtype} {list(arr.shape)}], which is an {what} of "
-            f"{self.name}, is at version {now}; expected version {then} instead. Hint: avoid "
+            f"{self.name()}, is at version {now}; expected version {then} instead. Hint: avoid "
             "the in-place op (use its out-of-place form), or clone() the tensor before it."
         )
 
@@ -194,7 +194,7 @@ class Node:
         grads = type(self).formula(self, grad)
         if len(grads) != len(self.next):
             raise RuntimeError(
-                f"{self.name}: the formula returned {len(grads)} gradients for "
+                f"{self.name()}: the formula returned {len(grads)} gradients for "
                 f"{len(self.next)} inputs"
             )
         for g, dt, shape in zip(grads, self.dtypes, self.shapes):  # noqa: B905 (checked above)
@@ -214,7 +214,7 @@ class Node:
                 g = g.to(dt)
             if g._data.shape != self.shapes[i]:
                 raise RuntimeError(
-                    f"{self.name}: the gradient computed for input {i} has shape "
+                    f"{self.name()}: the gradient computed for input {i} has shape "
                     f"{tuple(g._data.shape)} but the input has shape {self.shapes[i]}"
                 )
             out.append(g)
@@ -225,11 +225,76 @@ class Node:
         if self.saves:
             self.saved = None
 
-    def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> None:
-        """Run ``hook(grad)`` on the gradient arriving at this node (its output's gradient)."""
+    def name(self) -> str:
+        """The node's name, e.g. ``"MulBackward0"`` (PyTorch's ``Node.name()``)."""
+        return type(self).__name__
+
+    @property
+    def metadata(self) -> dict[str, Any]:
+        """A dict for the user's own annotations of this node (PyTorch's ``Node.metadata``)."""
+        meta: dict[str, Any] | None = self.__dict__.get("_metadata")
+        if meta is None:
+            meta = self.__dict__["_metadata"] = {}
+        return meta
+
+    def register_prehook(
+        self, hook: Callable[[tuple[Tensor, ...]], tuple[Tensor, ...] | None]
+    ) -> Handle:
+        """Run ``hook(grad_outputs)`` before this node runs: ``grad_outputs`` is a 1-tuple
+        holding the gradient of the node's output; a returned tuple replaces it (PyTorch's
+        ``Node.register_prehook``).  Runs with the hooks of the output tensor, in order of
+        registration."""
+
+        def pre(g: Tensor) -> Tensor | None:
+            r = hook((g,))
+            return None if r is None else r[0]
+
+        pre.__name__ = getattr(hook, "__name__", "hook")
         if self.hooks is None:
             self.hooks = []
-        self.hooks.append(hook)
+        self.hooks.append(pre)
+        return Handle([(self.hooks, pre)])
+
+    def register_hook(
+        self,
+        hook: Callable[
+            [tuple[Tensor | None, ...], tuple[Tensor, ...]], tuple[Tensor | None, ...] | None
+        ],
+    ) -> Handle:
+        """Run ``hook(grad_inputs, grad_outputs)`` after this node has run (PyTorch's
+        ``Node.register_hook``): ``grad_inputs`` holds one gradient per input (``None`` where
+        none flows), ``grad_outputs`` the 1-tuple of the gradient it received; a returned tuple
+        replaces ``grad_inputs``.
+
+        Only this node pays: its first hook gives it an ``apply`` of its own (an instance
+        attribute the engine calls instead of the class's), which runs the hooks after the
+        formula.  The wrapper holds the node weakly, so no reference cycle is made."""
+        post: list[Any] | None = self.__dict__.get("_post_hooks")
+        if post is None:
+            post = self.__dict__["_post_hooks"] = []
+            run = type(self).apply
+            ref = weakref.ref(self)
+            hooks = post
+
+            def apply(grad: Tensor) -> tuple[Tensor | None, ...]:
+                node = ref()
+                assert node is not None  # (the engine holds it while calling)
+                grads = run(node, grad)
+                for h in list(hooks):
+                    r = h(grads, (grad,))
+                    if r is not None:
+                        r = tuple(r)
+                        if len(r) != len(grads):
+                            raise RuntimeError(
+                                f"hook '{getattr(h, '__name__', 'hook')}' of {node.name()} "
+                                f"returned {len(r)} gradients, expected {len(grads)}"
+                            )
+                        grads = r
+                return grads
+
+            self.__dict__["apply"] = apply
+        post.append(hook)
+        return Handle([(post, hook)])
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__}>"

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-import tt_autograd  # noqa: F401  (gradient tracking on)
+import tt_autograd  # (importing it turns gradient tracking on)
 import tt_tensor as tt
 
 pytestmark = pytest.mark.parity
@@ -88,3 +88,56 @@ def test_no_reference_cycle_warning_for_create_graph_backward():
     y = torch.ones(2, requires_grad=True)
     with pytest.warns(UserWarning, match="reference cycle"):
         (y**3).sum().backward(create_graph=True)
+
+
+def test_outputs_of_a_function_with_several_outputs_have_nodes_of_their_own():
+    # PyTorch gives all outputs of a custom Function the one node (a.grad_fn is b.grad_fn).
+    # tt's engine passes one gradient per node, so each output gets a FunctionOutput node
+    # leading to the function's node; it shows that node's name, saved tensors and next
+    # functions, and the function's backward still runs once with every output's gradient.
+    def function(m):
+        class Two(getattr(m, "autograd", tt_autograd).Function):
+            @staticmethod
+            def forward(ctx, x):
+                ctx.save_for_backward(x)
+                return x * 2, x * 3
+
+            @staticmethod
+            def backward(ctx, g1, g2):
+                return g1 * 2 + g2 * 3
+
+        return Two
+
+    x = tt.ones(2, requires_grad=True)
+    a, b = function(tt).apply(x)
+    assert a.grad_fn is not b.grad_fn
+    assert a.grad_fn.name() == b.grad_fn.name() == "TwoBackward"
+    assert a.grad_fn.next_functions[0][0].variable is x
+    assert b.grad_fn.next_functions[0][0].variable is x
+    ta, tb = function(torch).apply(torch.ones(2, requires_grad=True))
+    assert ta.grad_fn is tb.grad_fn
+    assert ta.grad_fn.name() == "TwoBackward"
+
+
+def test_the_node_of_a_function_is_a_function_ctx():
+    # PyTorch makes a node class <Function>Backward per custom Function; tt records a
+    # FunctionCtx whose name() is the same (tt-nn's tests check for the FunctionCtx type).
+    class Double(tt_autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            return g * 2
+
+    y = Double.apply(tt.ones(1, requires_grad=True))
+    assert type(y.grad_fn).__name__ == "FunctionCtx"
+    assert y.grad_fn.name() == "DoubleBackward"
+
+    class TDouble(torch.autograd.Function):
+        forward = Double.forward
+        backward = Double.backward
+
+    ty = TDouble.apply(torch.ones(1, requires_grad=True))
+    assert type(ty.grad_fn).__name__ == ty.grad_fn.name() == "TDoubleBackward"
