@@ -355,9 +355,7 @@ class Im2col(Function):
         return tt.from_numpy(_im2col(x.numpy(force=True), geo))
 
     @staticmethod
-    def backward(  # type: ignore[override]
-        ctx: Any, g: Tensor
-    ) -> tuple[Tensor, None]:
+    def backward(ctx: Any, g: Tensor) -> tuple[Tensor, None]:
         return Col2im.apply(g, ctx.geo), None
 
 
@@ -372,9 +370,7 @@ class Col2im(Function):
         return tt.from_numpy(_col2im(cols.numpy(force=True), geo))
 
     @staticmethod
-    def backward(  # type: ignore[override]
-        ctx: Any, g: Tensor
-    ) -> tuple[Tensor, None]:
+    def backward(ctx: Any, g: Tensor) -> tuple[Tensor, None]:
         return Im2col.apply(g, ctx.geo), None
 
 

@@ -59,9 +59,7 @@ class LinearFunction(Function):
         return tt.from_numpy(_affine(*_arrays(x, weight, bias)))
 
     @staticmethod
-    def backward(  # type: ignore[override]
-        ctx: Any, g: Tensor
-    ) -> tuple[Tensor | None, Tensor | None, Tensor | None]:
+    def backward(ctx: Any, g: Tensor) -> tuple[Tensor | None, Tensor | None, Tensor | None]:
         x, weight = ctx.saved_tensors
         wants_x, wants_w, wants_b = (n is not None for n in ctx.next)
         wants_b = wants_b and ctx.has_bias

@@ -602,9 +602,7 @@ class CrossEntropyFunction(Function):
         return tt.from_numpy(loss)
 
     @staticmethod
-    def backward(  # type: ignore[override]
-        ctx: Any, g: Tensor
-    ) -> tuple[Tensor, None, None]:
+    def backward(ctx: Any, g: Tensor) -> tuple[Tensor, None, None]:
         (x,) = ctx.saved_tensors
         n, c = x.shape
         rows, t = np.arange(n), ctx.target.numpy()
@@ -680,9 +678,7 @@ class BinaryCrossEntropyFunction(Function):
         return tt.from_numpy(np.asarray(loss, dtype=a.dtype))
 
     @staticmethod
-    def backward(  # type: ignore[override]
-        ctx: Any, g: Tensor
-    ) -> tuple[Tensor | None, Tensor | None]:
+    def backward(ctx: Any, g: Tensor) -> tuple[Tensor | None, Tensor | None]:
         x, t = ctx.saved_tensors
         need_x, need_t = ctx.needs_input_grad
         gx = gt = None

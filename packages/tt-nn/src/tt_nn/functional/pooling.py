@@ -226,9 +226,7 @@ class MaxPool2dFunction(Function):
         return tt.from_numpy(best.transpose(inverse(order)))
 
     @staticmethod
-    def backward(  # type: ignore[override]
-        ctx: Any, g: Tensor
-    ) -> tuple[Tensor, None]:
+    def backward(ctx: Any, g: Tensor) -> tuple[Tensor, None]:
         return MaxPool2dScatter.apply(g, ctx.geo, ctx.winner, ctx.order), None
 
 
@@ -283,9 +281,7 @@ class MaxPool2dScatter(Function):
         return _in_order(g, order, lambda a: _max_scatter(a, geo, winner))
 
     @staticmethod
-    def backward(  # type: ignore[override]
-        ctx: Any, gg: Tensor
-    ) -> tuple[Tensor, None, None, None]:
+    def backward(ctx: Any, gg: Tensor) -> tuple[Tensor, None, None, None]:
         return MaxPool2dSelect.apply(gg, ctx.geo, ctx.winner, ctx.order), None, None, None
 
 
@@ -305,9 +301,7 @@ class MaxPool2dSelect(Function):
         return _in_order(y, order, lambda a: _max_select(geo.padded(a), geo, winner))
 
     @staticmethod
-    def backward(  # type: ignore[override]
-        ctx: Any, g: Tensor
-    ) -> tuple[Tensor, None, None, None]:
+    def backward(ctx: Any, g: Tensor) -> tuple[Tensor, None, None, None]:
         return MaxPool2dScatter.apply(g, ctx.geo, ctx.winner, ctx.order), None, None, None
 
 
