@@ -378,4 +378,16 @@ def test_group_norm_with_one_value_per_statistic_raises_value_error() -> None:
     with pytest.raises(ValueError, match=r"input of shape \[1, 4, 1\] in 4 groups"):
         GroupNorm(4, 4)(tt.randn(1, 4, 1))
     assert group_norm(tt.randn(2, 4), 4).shape == (2, 4)  # N * C / G = 2: allowed
+    # checked before the divisibility of C by G, as in PyTorch
+    with pytest.raises(ValueError, match="group_norm: Expected more than 1 value per channel"):
+        group_norm(tt.randn(1, 3), 2)
     assert group_norm(tt.randn(1, 4, 2), 4).shape == (1, 4, 2)
+
+
+def test_group_norm_of_an_empty_batch_is_empty() -> None:
+    # PyTorch returns an empty output (the reshape must not infer a size from 0 elements)
+    x = tt.zeros(0, 4, 3, requires_grad=True)
+    out = GroupNorm(2, 4)(x)
+    assert out.shape == (0, 4, 3)
+    out.sum().backward()
+    assert present(x.grad).shape == (0, 4, 3)

@@ -62,8 +62,8 @@ def test_true_unsupported_options_raise_at_construction(cls: type[Optimizer]) ->
 
 def test_a_group_asking_for_an_unsupported_option_is_refused_and_not_added() -> None:
     opt = Adam([leaf(1.0)], lr=0.1)
-    with pytest.raises(NotImplementedError, match="Adam: fused=True is not supported"):
-        opt.add_param_group({"params": [leaf(2.0)], "fused": True})
+    with pytest.raises(NotImplementedError, match="Adam: differentiable=True is not supported"):
+        opt.add_param_group({"params": [leaf(2.0)], "differentiable": True})
     with pytest.raises(NotImplementedError, match="capturable"):
         Adam([{"params": [leaf(1.0)]}, {"params": [leaf(2.0)], "capturable": True}])
     assert len(opt.param_groups) == 1
@@ -75,10 +75,43 @@ def test_a_group_asking_for_an_unsupported_option_is_refused_and_not_added() -> 
 def test_the_error_says_why() -> None:
     with pytest.raises(NotImplementedError, match="in place under no_grad"):
         SGD([leaf(0.0)], differentiable=True)
-    with pytest.raises(NotImplementedError, match="no fused kernels"):
-        AdamW([leaf(0.0)], fused=True)
     with pytest.raises(NotImplementedError, match="CUDA graph"):
         RMSprop([leaf(0.0)], capturable=True)
+
+
+def test_fused_is_accepted_and_ignored_but_not_with_foreach_or_differentiable() -> None:
+    # PyTorch runs fused=True on the CPU (SGD, Adam, AdamW, Adagrad) with the same update
+    for cls in (SGD, Adam, AdamW, Adagrad):
+        p, q = leaf(1.0, 2.0), leaf(1.0, 2.0)
+        fused, plain = cls([p], lr=0.1, fused=True), cls([q], lr=0.1)
+        assert fused.param_groups[0]["fused"] is True
+        for opt, t in ((fused, p), (plain, q)):
+            t.grad = tt.ones(2, dtype=tt.float64)
+            opt.step()
+        assert p.tolist() == q.tolist()
+        with pytest.raises(RuntimeError, match="`fused` and `foreach` cannot be `True` together"):
+            cls([leaf(0.0)], fused=True, foreach=True)
+        with pytest.raises(RuntimeError, match="`fused` does not support `differentiable`"):
+            cls([leaf(0.0)], fused=True, differentiable=True)
+
+
+def test_loading_a_state_dict_fills_missing_options_and_checks_them() -> None:
+    # a checkpoint saved before the options existed gets their defaults, as in PyTorch
+    opt = SGD([leaf(0.0)], lr=0.1)
+    sd = opt.state_dict()
+    for name in ("foreach", "fused", "differentiable"):
+        del sd["param_groups"][0][name]
+    fresh = SGD([leaf(0.0)], lr=0.5)
+    fresh.load_state_dict(sd)
+    group = fresh.param_groups[0]
+    assert (group["foreach"], group["fused"], group["differentiable"]) == (None, None, False)
+    assert group["lr"] == 0.1
+    # an option tt cannot honour is refused on load too, and nothing changes
+    sd = opt.state_dict()
+    sd["param_groups"][0]["differentiable"] = True
+    with pytest.raises(NotImplementedError, match="SGD: differentiable=True"):
+        fresh.load_state_dict(sd)
+    assert fresh.param_groups[0]["differentiable"] is False
 
 
 def test_an_optimizer_without_these_options_is_not_checked() -> None:

@@ -19,8 +19,9 @@ class Adagrad(Optimizer):
     ``Adagrad(params, lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0,
     eps=1e-10, foreach=None, *, maximize=False, differentiable=False, fused=None)``
 
-    ``foreach`` is accepted and ignored (tt has one implementation); ``differentiable=True``
-    and ``fused=True`` raise ``NotImplementedError``.
+    ``foreach`` and ``fused`` are accepted and ignored (tt has one implementation; both
+    together raise PyTorch's ``RuntimeError``); ``differentiable=True`` raises
+    ``NotImplementedError``.
 
     **Update rule**, for each parameter ``p`` with gradient ``g`` at step ``t = 1, 2, ...``
     (``gamma`` = lr, ``eta`` = lr_decay, ``lambda`` = weight_decay; ``s`` starts at

@@ -22,8 +22,9 @@ class Adam(Optimizer):
     foreach=None, maximize=False, capturable=False, differentiable=False, fused=None,
     decoupled_weight_decay=False)``
 
-    ``foreach`` is accepted and ignored (tt has one implementation); ``capturable=True``,
-    ``differentiable=True`` and ``fused=True`` raise ``NotImplementedError``.
+    ``foreach`` and ``fused`` are accepted and ignored (tt has one implementation; both
+    together raise PyTorch's ``RuntimeError``); ``capturable=True`` and
+    ``differentiable=True`` raise ``NotImplementedError``.
 
     **Update rule**, for each parameter ``p`` with gradient ``g`` at step ``t = 1, 2, ...``
     (``gamma`` = lr, ``lambda`` = weight_decay; ``m``, ``v`` start at 0)::

@@ -70,14 +70,11 @@ _LABELS = {"lr": "learning rate", "eps": "epsilon value"}
 
 #: PyTorch's implementation options that tt cannot honour, with the reason.  The optimizers
 #: accept them (a torch program ports unchanged) and keep them in ``defaults`` and every
-#: group, but a true value raises ``NotImplementedError`` (a ``RuntimeError``, the type
-#: PyTorch raises for a ``fused`` or ``differentiable`` it cannot run) when the group is
-#: added.  ``foreach`` is not here: it only picks PyTorch's kernel, and is ignored.
+#: group, but a true value raises ``NotImplementedError`` when a group is added or loaded.
+#: ``foreach`` and ``fused`` only pick PyTorch's kernel (both run on the CPU there, with the
+#: update tt computes), so they are accepted and ignored; their invalid combinations raise
+#: PyTorch's ``RuntimeError`` (see :func:`check_options`).
 UNSUPPORTED_OPTIONS = {
-    "fused": (
-        "tt has a single NumPy implementation and no fused kernels; leave fused=None (or "
-        "False), the update is the same"
-    ),
     "capturable": (
         "capturable makes the step capturable in a CUDA graph, and tt runs on the CPU with "
         "NumPy (PyTorch itself refuses capturable=True on the CPU, at the first step)"
@@ -87,6 +84,25 @@ UNSUPPORTED_OPTIONS = {
         "differentiate through the step"
     ),
 }
+
+
+def check_options(optimizer: Optimizer, group: dict[str, Any]) -> None:
+    """Check a parameter group's implementation options, those the optimizer declares in its
+    ``defaults`` (a user-written optimizer without them may use the names freely): ``fused``
+    with ``foreach`` or with ``differentiable`` raises PyTorch's ``RuntimeError``; a true
+    ``capturable`` or ``differentiable`` raises ``NotImplementedError`` (see
+    ``UNSUPPORTED_OPTIONS``)."""
+    declared = optimizer.defaults
+    if "fused" in declared and group.get("fused"):
+        if group.get("differentiable"):
+            raise RuntimeError("`fused` does not support `differentiable`")
+        if group.get("foreach"):
+            raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
+    for name, reason in UNSUPPORTED_OPTIONS.items():
+        if name in declared and group.get(name):
+            raise NotImplementedError(
+                f"{type(optimizer).__name__}: {name}={group[name]!r} is not supported: {reason}"
+            )
 
 
 def check_non_negative(**values: float) -> None:
@@ -175,12 +191,7 @@ class Optimizer:
                     f"parameter {name}"
                 )
             param_group.setdefault(name, default)
-        for name, reason in UNSUPPORTED_OPTIONS.items():
-            if name in self.defaults and param_group[name]:
-                raise NotImplementedError(
-                    f"{type(self).__name__}: {name}={param_group[name]!r} is not supported: "
-                    f"{reason}"
-                )
+        check_options(self, param_group)
         ids = [id(p) for p in param_group["params"]]
         if len(ids) != len(set(ids)):
             warnings.warn(
@@ -315,6 +326,9 @@ class Optimizer:
             s["params"] = g["params"]
             if "param_names" in g and "param_names" not in s:
                 s["param_names"] = g["param_names"]  # saved names win; else keep ours
+            for name, default in self.defaults.items():  # (a checkpoint from before an
+                s.setdefault(name, default)  # option existed: its default, as in PyTorch)
+            check_options(self, s)
         self.state = state
         self.param_groups = saved_groups
 

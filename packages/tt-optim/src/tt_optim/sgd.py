@@ -17,8 +17,9 @@ class SGD(Optimizer):
     ``SGD(params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False, *,
     maximize=False, foreach=None, differentiable=False, fused=None)``
 
-    ``foreach`` is accepted and ignored (tt has one implementation); ``differentiable=True``
-    and ``fused=True`` raise ``NotImplementedError``.
+    ``foreach`` and ``fused`` are accepted and ignored (tt has one implementation; both
+    together raise PyTorch's ``RuntimeError``); ``differentiable=True`` raises
+    ``NotImplementedError``.
 
     **Update rule**, for each parameter ``p`` with gradient ``g`` at step ``t``
     (``lambda`` = weight_decay, ``mu`` = momentum, ``tau`` = dampening, ``gamma`` = lr)::

@@ -6,6 +6,7 @@ still match torch's), and a clear error for the options tt cannot honour."""
 from __future__ import annotations
 
 import inspect
+import re
 from typing import Any
 
 import numpy as np
@@ -122,7 +123,7 @@ def unsupported_cases() -> list[tuple[str, str]]:
     return [
         (name, option)
         for name in NAMES
-        for option in ("fused", "capturable", "differentiable")
+        for option in ("capturable", "differentiable")
         if option in options_of(getattr(torch.optim, name))
     ]
 
@@ -130,8 +131,8 @@ def unsupported_cases() -> list[tuple[str, str]]:
 @pytest.mark.parametrize(("name", "option"), unsupported_cases())
 def test_options_tt_cannot_honour_raise_a_runtime_error_naming_them(name: str, option: str) -> None:
     """tt refuses at construction with ``NotImplementedError``, a ``RuntimeError``: the type
-    torch raises for a fused or differentiable step it cannot run (torch runs ``fused`` on
-    the CPU; it refuses ``capturable`` there at the first step)."""
+    torch raises for a differentiable step it cannot run (it refuses ``capturable`` on the CPU
+    at the first step, see below)."""
     cls, _ = pair(name)
     with pytest.raises(RuntimeError, match=rf"^{name}: {option}=True is not supported: ") as e:
         cls([Parameter(tt.zeros(2))], **{option: True})
@@ -149,3 +150,26 @@ def test_torch_refuses_capturable_and_differentiable_on_the_cpu_too() -> None:
     opt = torch.optim.SGD([p], lr=0.1, differentiable=True)
     with pytest.raises(RuntimeError, match="leaf Variable"):
         opt.step()
+
+
+FUSED = [name for name in NAMES if "fused" in options_of(getattr(torch.optim, name))]
+
+
+@pytest.mark.parametrize("name", FUSED)
+def test_fused_runs_like_torch_on_the_cpu(name: str) -> None:
+    """torch runs ``fused=True`` on the CPU; tt accepts it (one implementation) and its steps
+    match torch's; the combinations torch refuses raise the same error in both."""
+    cls, torch_cls = pair(name)
+    p, tp = Parameter(tt.ones(3)), torch.nn.Parameter(torch.ones(3))
+    opt, topt = cls([p], lr=0.1, fused=True), torch_cls([tp], lr=0.1, fused=True)
+    for step in range(3):
+        p.grad = tt.full((3,), 0.5 + step)
+        tp.grad = torch.full((3,), 0.5 + step)
+        opt.step()
+        topt.step()
+    np.testing.assert_allclose(p.detach().numpy(), tp.detach().numpy(), rtol=1e-6)
+    for extra in ({"foreach": True}, {"differentiable": True}):
+        with pytest.raises(RuntimeError) as want:
+            torch_cls([torch.nn.Parameter(torch.ones(3))], lr=0.1, fused=True, **extra)
+        with pytest.raises(RuntimeError, match=re.escape(str(want.value))):
+            cls([Parameter(tt.ones(3))], lr=0.1, fused=True, **extra)

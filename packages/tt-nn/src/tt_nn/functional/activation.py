@@ -22,6 +22,8 @@ from typing import Any
 import tt_tensor as tt
 from tt_tensor import Tensor
 
+from .normalization import check_floating
+
 __all__ = [
     "elu",
     "elu_",
@@ -54,15 +56,8 @@ def relu_(input: Tensor) -> Tensor:
 
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
     """``x`` where ``x > 0``, else ``negative_slope * x``."""
-    _check_floating("leaky_relu", input)
+    check_floating("leaky_relu", input)
     return _inplace(input, tt.where(input > 0, input, input * negative_slope), inplace)
-
-
-def _check_floating(op: str, input: Tensor) -> None:
-    if not input.dtype.is_floating_point:
-        raise NotImplementedError(
-            f"{op}: not implemented for {input.dtype.name} input (a floating point tensor expected)"
-        )
 
 
 def leaky_relu_(input: Tensor, negative_slope: float = 0.01) -> Tensor:
@@ -81,7 +76,7 @@ def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     **Shape**: any, kept.  **Cost**: about five elementwise passes.  **Memory**: autograd
     keeps the bool mask ``x > 0`` and ``exp(min(x, 0))``.
     """
-    _check_floating("elu", input)
+    check_floating("elu", input)
     pos = input > 0
     neg = (tt.where(pos, 0.0, input).exp() - 1) * alpha
     return _inplace(input, tt.where(pos, input, neg), inplace)
@@ -101,7 +96,7 @@ def silu(input: Tensor, inplace: bool = False) -> Tensor:
     **Shape**: any, kept.  **Cost**: two elementwise passes (plus one copy in place with
     grad).  **Memory**: autograd keeps ``x`` and ``sigmoid(x)``.
     """
-    _check_floating("silu", input)
+    check_floating("silu", input)
     x = input.clone() if inplace and input.requires_grad else input
     return _inplace(input, x * x.sigmoid(), inplace)
 

@@ -343,7 +343,9 @@ def _weighted_mean(terms: Tensor, weight_sum: Tensor, ignored: Tensor | None) ->
     target's gradient ``w`` by the zero total (NaN for ``w = 0``, +-inf otherwise) while an
     ignored target gets 0: so the ignored terms are cut out with ``where`` (whose backward
     gives them 0, where the product with a zero weight would give ``0 * inf = NaN``).  Only
-    this rare case costs the extra pass."""
+    this rare case costs the extra pass.  Its backward multiplies ``inf`` by the zero
+    weights, and NumPy then warns "invalid value" where PyTorch is silent (tt-tensor's
+    ``mul`` keeps NumPy's IEEE warnings, see :mod:`tt_tensor.elementwise`)."""
     if ignored is not None and float(weight_sum) == 0.0:
         terms = tt.where(ignored, 0.0, terms)
     return terms.sum() / weight_sum

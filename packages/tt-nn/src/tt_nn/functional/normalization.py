@@ -32,12 +32,26 @@ from tt_tensor import Tensor
 __all__ = ["batch_norm", "group_norm", "layer_norm"]
 
 
-def _check_floating(op: str, x: Tensor) -> None:
+def check_floating(op: str, x: Tensor) -> None:
+    """A ``TypeError`` for a non-tensor, PyTorch's ``NotImplementedError`` for an integer or
+    bool tensor (the normalization layers and activations have no integer kernels)."""
     if not isinstance(x, Tensor):
         raise TypeError(f"{op}: expected input to be a Tensor, got {type(x).__name__}")
     if not x.dtype.is_floating_point:
         raise NotImplementedError(
             f"{op}: not implemented for {x.dtype.name} input (a floating point tensor expected)"
+        )
+
+
+def verify_batch_size(size: Sequence[int], op: str = "", detail: str = "") -> None:
+    """PyTorch's ``_verify_batch_size``: training statistics need more than one value each, so
+    ``size[0] * prod(size[2:]) == 1`` raises ``ValueError`` (``size`` is the input's shape for
+    batch norm, ``(N * C / G, G, *spatial)`` for group norm).  An empty batch passes."""
+    if size[0] * math.prod(size[2:]) == 1:
+        where = f"{op}: " if op else ""
+        raise ValueError(
+            f"{where}Expected more than 1 value per channel when training, got input size "
+            f"{tuple(size)}{detail}"
         )
 
 
@@ -116,7 +130,7 @@ def batch_norm(
     [0.20000000298023224, 2.0]
     """
     op = "batch_norm"
-    _check_floating(op, input)
+    check_floating(op, input)
     if input.dim() < 2:
         raise IndexError(
             f"{op}: expected an input of shape (N, C, *) with at least 2 dims, "
@@ -134,11 +148,8 @@ def batch_norm(
         missing = "running_mean" if running_mean is None else "running_var"
         raise RuntimeError(f"{op}: {missing} must be defined in evaluation mode")
     n = input.numel() // c if c else 0
-    if training and n == 1:
-        raise ValueError(
-            "Expected more than 1 value per channel when training, got input size "
-            f"{tuple(input.shape)}"
-        )
+    if training:
+        verify_batch_size(input.shape)
     shape = (1, c) + (1,) * (input.dim() - 2)  # broadcasts a per-channel vector
     dims = (0, *range(2, input.dim()))
     if training:
@@ -194,7 +205,7 @@ def layer_norm(
     [[-1.0, 1.0], [-1.0, 1.0]]
     """
     op = "layer_norm"
-    _check_floating(op, input)
+    check_floating(op, input)
     shape = _normalized_shape(normalized_shape)
     if not shape:
         raise RuntimeError(
@@ -247,24 +258,21 @@ def group_norm(
     [-1.0, 1.0, -1.0, 1.0]
     """
     op = "group_norm"
-    _check_floating(op, input)
+    check_floating(op, input)
     if input.dim() < 2:
         raise RuntimeError(
             f"{op}: expected at least 2 dimensions for input tensor (N, C, *) but received "
             f"{input.dim()} (shape {tuple(input.shape)})"
         )
     n, c = input.shape[0], input.shape[1]
+    if num_groups > 0:  # (PyTorch checks the batch size first, then the divisibility)
+        size = (n * c // num_groups, num_groups, *input.shape[2:])
+        where = f" (input of shape {list(input.shape)} in {num_groups} groups)"
+        verify_batch_size(size, op, where)
     if num_groups <= 0 or c % num_groups != 0:
         raise RuntimeError(
             f"{op}: expected number of channels in input to be divisible by num_groups, but got "
             f"input of shape {list(input.shape)} and num_groups={num_groups}"
-        )
-    # PyTorch's check: N * C / G * (spatial size) == 1 is an error (one value per statistic)
-    if n * (c // num_groups) * math.prod(input.shape[2:]) == 1:
-        raise ValueError(
-            f"{op}: Expected more than 1 value per channel when training, got input size "
-            f"{[n * c // num_groups, num_groups, *input.shape[2:]]} (input of shape "
-            f"{list(input.shape)} in {num_groups} groups)"
         )
     for name, t in (("weight", weight), ("bias", bias)):
         if t is not None and (t.dim() != 1 or t.numel() != c):
@@ -274,7 +282,7 @@ def group_norm(
                 f"{list(input.shape)}"
             )
     _check_dtypes(op, input, weight=weight, bias=bias)
-    grouped = input.reshape(n, num_groups, -1)
+    grouped = input.reshape(n, num_groups, c // num_groups * math.prod(input.shape[2:]))
     out, _, _ = _normalize(grouped, (2,), eps)
     out = out.reshape(input.shape)
     shape = (1, c) + (1,) * (input.dim() - 2)

@@ -23,7 +23,7 @@ import tt_autograd as ag
 import tt_tensor as tt
 from tt_tensor import Tensor
 
-from ..functional.normalization import batch_norm, group_norm, layer_norm
+from ..functional.normalization import batch_norm, group_norm, layer_norm, verify_batch_size
 from ..module import Module
 from ..parameter import Parameter
 
@@ -140,11 +140,7 @@ class _BatchNorm(Module):
         if self.training and self.track_running_stats and self.num_batches_tracked is not None:
             # Fail before touching the count.  Only exactly one value per channel is an
             # error: an empty batch gives an empty output and leaves the statistics unchanged.
-            if input.shape[1] and input.numel() // input.shape[1] == 1:
-                raise ValueError(
-                    "Expected more than 1 value per channel when training, got input size "
-                    f"{tuple(input.shape)}"
-                )
+            verify_batch_size(input.shape)
             with ag.no_grad():
                 self.num_batches_tracked.add_(1)
             if self.momentum is None:  # cumulative moving average
