@@ -310,3 +310,71 @@ def test_autograd_grad_materialize_grads_gives_zeros_for_unused_inputs() -> None
         ag.grad([x * 2.0, x * 3.0], x, grad_outputs=[tt.ones(2, dtype=tt.float64)])
     with pytest.raises(NotImplementedError, match="is_grads_batched"):
         ag.grad((x * 2.0).sum(), x, is_grads_batched=True)
+
+
+# --------------------------------------------------------------------------- review mends
+def test_node_hooks_on_a_function_with_several_outputs_are_refused() -> None:
+    s, c, _ = SinCos.apply(f64([0.5]))
+    for node in (s.grad_fn, s.grad_fn._ctx):
+        with pytest.raises(NotImplementedError, match="several outputs"):
+            node.register_hook(lambda gi, go: None)
+        with pytest.raises(NotImplementedError, match="several outputs"):
+            node.register_prehook(lambda go: None)
+    seen: list[float] = []
+    s.register_hook(lambda g: seen.append(float(g.sum().item())))  # tensor hooks still work
+    (s + c).sum().backward()
+    assert seen == [1.0]
+
+
+class ExpKeepingOutputs(ag.Function):
+    """Sets ``ctx.outputs``, a name users pick: it must not change how backward is called."""
+
+    @staticmethod
+    def forward(ctx: Any, a: tt.Tensor) -> tt.Tensor:
+        out = a.exp()
+        ctx.outputs = out
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, g: tt.Tensor) -> tt.Tensor:
+        return g * ctx.outputs
+
+
+def test_a_user_attribute_named_outputs_is_the_users() -> None:
+    x = f64([0.0, 1.0])
+    ExpKeepingOutputs.apply(x).sum().backward()
+    np.testing.assert_allclose(arr(x.grad), np.exp([0.0, 1.0]))
+
+
+def test_node_prehooks_run_after_the_retained_grad_is_taken() -> None:
+    # PyTorch: y.grad is the gradient arriving at y (1); the prehook scales what y's node gets
+    x = f64([1.0])
+    y = x * 2
+    y.retain_grad()
+    assert y.grad_fn is not None
+    y.grad_fn.register_prehook(lambda go: (go[0] * 10,))
+    y.sum().backward()
+    assert arr(y.grad).tolist() == [1.0]
+    assert arr(x.grad).tolist() == [20.0]
+
+
+def test_a_post_hook_returning_a_wrong_shape_raises() -> None:
+    x = f64([1.0, 2.0])
+    y = x * 3
+    assert y.grad_fn is not None
+    y.grad_fn.register_hook(lambda gi, go: (tt.ones(3, dtype=tt.float64), None))
+    with pytest.raises(RuntimeError, match=r"returned a gradient for input 0 of \(3,\)"):
+        y.sum().backward()
+
+
+def test_backward_with_a_wrong_number_of_gradients_names_both_counts() -> None:
+    a, b = f64([1.0]), f64([2.0])
+    with pytest.raises(RuntimeError, match="backward: got 2 tensors and 1 gradients"):
+        ag.backward([a * 1, b * 1], [tt.ones(1, dtype=tt.float64)])
+
+
+def test_normal_with_tensor_arguments_carries_no_graph() -> None:
+    # (tt-tensor's sampling) PyTorch's gradients of a sample with respect to its mean and std
+    # are zero; tt's sample has no graph at all
+    m, s = f64([0.0, 1.0]), f64([1.0, 2.0])
+    assert not tt.normal(m, s).requires_grad

@@ -479,7 +479,7 @@ def test_arange_linspace_tensor_bounds_bool_and_non_finite() -> None:
         tt.arange(0, 3, float("nan"))
     with pytest.raises(RuntimeError, match="linspace: value 70000"):
         tt.linspace(0, 70000, 3, dtype=tt.float16)
-    with pytest.raises(TypeError, match="arange: expected a number, got str"):
+    with pytest.raises(TypeError, match="arange: a range bound must be a real number, got str"):
         tt.arange("3")
 
 
@@ -573,3 +573,24 @@ def test_generator_seed_types_clone_state_device_and_fork_rng() -> None:
         assert tt.rand(3).tolist() == inside  # the block's draws did not move the stream
     finally:
         tt.set_rng_state(state)
+
+
+# --------------------------------------------------------------------------- review mends
+def test_randint_and_randperm_respect_float16s_range() -> None:
+    with pytest.raises(RuntimeError, match="randint: high - 1 = 69999 is out of bounds"):
+        tt.randint(0, 70000, (2,), dtype=tt.float16)
+    assert tt.randint(0, 65505, (2,), dtype=tt.float16).dtype == tt.float16
+    assert sorted(tt.randperm(2049, dtype=tt.float16).tolist()) == list(range(2049))
+    with pytest.raises(RuntimeError, match="randperm: n cannot be greater than 2049"):
+        tt.randperm(2050, dtype=tt.float16)
+
+
+def test_copy_from_a_numpy_number_fills() -> None:
+    x = tt.zeros(2)
+    x.copy_(np.float64(3.0))
+    assert x.tolist() == [3.0, 3.0]
+
+
+def test_an_empty_view_keeps_its_strides() -> None:
+    assert tt.zeros(2, 3)[:, :0].stride() == (3, 1)  # as PyTorch (the base's steps)
+    assert tt.zeros(2, 0, 3).stride() == (3, 3, 1)  # a new empty tensor: row-major

@@ -73,6 +73,19 @@ def _as_list(tensors: Tensor | Sequence[Any]) -> list[Any]:
     return [tensors] if isinstance(tensors, Tensor) else list(tensors)
 
 
+def _grad_list(grads: Tensor | Sequence[Any] | None, n: int, what: str) -> list[Any]:
+    """The root gradients as a list of ``n`` (``None`` or a tensor means the same for every
+    output); a sequence of another length is a ``RuntimeError`` naming both counts."""
+    if grads is None or isinstance(grads, Tensor):
+        return [grads] * n
+    gs = list(grads)
+    if len(gs) != n:
+        raise RuntimeError(
+            f"{what}: got {n} tensors and {len(gs)} gradients (one gradient per output needed)"
+        )
+    return gs
+
+
 def _owner(t: Tensor) -> int:
     a = t._data
     return id(a.base if a.base is not None else a)
@@ -200,6 +213,8 @@ def run_backward(
                         t.grad = _keep(g, kept)
             if targets and key not in run:
                 continue  # autograd.grad: run only the nodes on a path to an input
+            if key.prehooks:  # the node's own (after its output's hooks and .grad, as torch)
+                g = _run_hooks(key.prehooks, g, kept)
             in_grads = key.apply(g)  # (one per edge: Node.apply checks the count)
             if not retain_graph:
                 key.release()
@@ -271,10 +286,7 @@ def backward(
 
     ``grad_tensors`` weight each tensor (required for non-scalar ones)."""
     ts = _as_list(tensors)
-    if grad_tensors is None or isinstance(grad_tensors, Tensor):
-        gs: list[Tensor | None] = [grad_tensors] * len(ts) if ts else []
-    else:
-        gs = list(grad_tensors)
+    gs = _grad_list(grad_tensors, len(ts), "backward")
     for t in ts:
         if not t._requires_grad:
             raise RuntimeError(
@@ -320,15 +332,7 @@ def grad(
         raise NotImplementedError("grad: is_grads_batched=True is not supported")
     outs = _as_list(outputs)
     ins = _as_list(inputs)
-    if grad_outputs is None or isinstance(grad_outputs, Tensor):
-        gos: list[Tensor | None] = [grad_outputs] * len(outs)
-    else:
-        gos = list(grad_outputs)
-        if len(gos) != len(outs):
-            raise RuntimeError(
-                f"grad: got {len(outs)} tensors and {len(gos)} gradients (grad_outputs needs "
-                "one per output)"
-            )
+    gos = _grad_list(grad_outputs, len(outs), "grad")
     for i, t in enumerate(ins):
         if not t._requires_grad:
             raise RuntimeError(f"grad: input {i} does not require grad")

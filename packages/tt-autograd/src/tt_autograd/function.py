@@ -19,7 +19,8 @@ available in ``forward`` as well as in ``backward``.  :func:`once_differentiable
 
 Differences from PyTorch: an output of a function with several outputs has a node of its own
 (a :class:`FunctionOutput`, which leads to the function's node and shows its name, saved
-tensors and attributes), so two outputs' ``grad_fn`` are different objects; forward-mode
+tensors and attributes), so two outputs' ``grad_fn`` are different objects, and hooks on those
+nodes are refused (hooks on the output tensors work); forward-mode
 (``jvp``) is not supported.
 
 This is how later tiers add *fused* primitives when a benchmark shows composition is too slow:
@@ -81,7 +82,7 @@ class FunctionCtx(Node):
     materialize_grads = True
     # A function with several outputs (or a tuple of one): per output, its (shape, dtype), or
     # None for a non-tensor; None for a function returning a lone tensor.
-    outputs: tuple[tuple[Any, Any] | None, ...] | None = None
+    _outputs_meta: tuple[tuple[Any, Any] | None, ...] | None = None
     params: tuple[Any, ...] = ()
     next: tuple[Any, ...] = ()
     shapes: tuple[Any, ...] = ()
@@ -113,8 +114,28 @@ class FunctionCtx(Node):
         was never computed (an unused output of a function with several outputs)."""
         self.materialize_grads = bool(value)
 
+    def register_hook(self, hook: Any) -> Any:
+        if self._outputs_meta is not None:
+            _no_node_hooks(self)
+        return Node.register_hook(self, hook)
+
+    def register_prehook(self, hook: Any) -> Any:
+        if self._outputs_meta is not None:
+            _no_node_hooks(self)
+        return Node.register_prehook(self, hook)
+
     def __repr__(self) -> str:
         return f"<{self.name()}>"
+
+
+def _no_node_hooks(ctx: FunctionCtx) -> None:
+    """Node hooks see every output's gradient at once in PyTorch; tt's function with several
+    outputs gathers them in the engine's buffer instead, so it refuses them (hooks on the
+    output *tensors* work)."""
+    raise NotImplementedError(
+        f"{ctx.name()}: hooks on the node of a Function with several outputs are not "
+        "supported; register them on the output tensors (tensor.register_hook) instead"
+    )
 
 
 class FunctionOutput(Node):
@@ -129,8 +150,8 @@ class FunctionOutput(Node):
     saves = ()
 
     def __init__(self, ctx: FunctionCtx, index: int) -> None:
-        self.ctx = ctx
-        self.index = index
+        self._ctx = ctx
+        self._index = index
         self.next = (ctx,)
         self.shapes = (None,)
         self.dtypes = (None,)
@@ -138,27 +159,33 @@ class FunctionOutput(Node):
         self.seq = next(SEQUENCE)  # after the function's node: it runs first
 
     def apply(self, grad: Tensor) -> tuple[Any, ...]:
-        return (OutputGrads({self.index: grad}),)
+        return (OutputGrads({self._index: grad}),)
 
     def name(self) -> str:
-        return self.ctx.name()
+        return self._ctx.name()
 
     @property
     def saved_tensors(self) -> tuple[Any, ...]:
-        return self.ctx.saved_tensors
+        return self._ctx.saved_tensors
 
     @property
     def needs_input_grad(self) -> tuple[bool, ...]:
-        return self.ctx.needs_input_grad
+        return self._ctx.needs_input_grad
 
     @property
     def next_functions(self) -> tuple[tuple[Any, int], ...]:
-        return self.ctx.next_functions
+        return self._ctx.next_functions
 
     def __getattr__(self, name: str) -> Any:  # (only for names not found: the ctx's fields)
-        if name == "ctx":
+        if name == "_ctx":
             raise AttributeError(name)
-        return getattr(self.ctx, name)
+        return getattr(self._ctx, name)
+
+    def register_hook(self, hook: Any) -> Any:
+        _no_node_hooks(self._ctx)
+
+    def register_prehook(self, hook: Any) -> Any:
+        _no_node_hooks(self._ctx)
 
     def __repr__(self) -> str:
         return f"<{self.name()}>"
@@ -183,10 +210,10 @@ class OutputGrads:
 def _grad_outputs(ctx: FunctionCtx, g: Any) -> list[Any]:
     """One gradient per output for backward: the one received, else zeros of the output's
     shape and dtype (``None`` without materialize_grads, and for a non-tensor output)."""
-    assert ctx.outputs is not None
+    assert ctx._outputs_meta is not None
     got = g.grads if isinstance(g, OutputGrads) else {0: g}
     out: list[Any] = []
-    for i, meta in enumerate(ctx.outputs):
+    for i, meta in enumerate(ctx._outputs_meta):
         gi = got.get(i)
         if gi is None and meta is not None and ctx.materialize_grads:
             gi = _make(np.zeros(meta[0], meta[1]))
@@ -196,7 +223,7 @@ def _grad_outputs(ctx: FunctionCtx, g: Any) -> list[Any]:
 
 def _function_formula(ctx: Node, g: Any) -> tuple[Tensor | None, ...]:
     assert isinstance(ctx, FunctionCtx)
-    if ctx.outputs is None:
+    if ctx._outputs_meta is None:
         grads = ctx._fn.backward(ctx, g)
     else:
         grads = ctx._fn.backward(ctx, *_grad_outputs(ctx, g))
@@ -252,10 +279,11 @@ def _record(ctx: FunctionCtx, shapes: list[Any], dtypes: list[Any]) -> None:
     ctx.seq = next(SEQUENCE)
 
 
-def _bind(fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-    """``args`` and ``kwargs`` bound to ``fn``'s parameters, defaults filled in (so that
-    ``setup_context`` sees every input, as in PyTorch).  Only for the setup_context style."""
-    bound = inspect.signature(fn).bind(*args, **kwargs)
+def _bind(sig: inspect.Signature, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """``args`` and ``kwargs`` bound to ``forward``'s signature ``sig``, defaults filled in (so
+    that ``setup_context`` sees every input, as in PyTorch).  Only for the setup_context
+    style."""
+    bound = sig.bind(*args, **kwargs)
     bound.apply_defaults()
     return bound.args, bound.kwargs
 
@@ -264,12 +292,15 @@ class Function:
     """Base class for custom autograd operations (see the module docstring)."""
 
     _setup_context_defined = False
+    _forward_signature: inspect.Signature
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         """Note whether the subclass uses the ``forward`` + ``setup_context`` style, and take
         ``vjp`` as its backward if it defines that one instead (PyTorch's alias)."""
         super().__init_subclass__(**kwargs)
         cls._setup_context_defined = cls.setup_context is not Function.setup_context
+        if cls._setup_context_defined:  # (read once: apply binds every call's arguments)
+            cls._forward_signature = inspect.signature(cls.forward)
         if cls.backward is Function.backward and cls.vjp is not Function.vjp:
             cls.backward = cls.vjp  # type: ignore[method-assign]
 
@@ -314,7 +345,7 @@ class Function:
         """Run ``forward`` and, if any tensor argument requires grad, record one node."""
         ctx = FunctionCtx(cls)
         if cls._setup_context_defined:  # (setup_context sees every input, defaults too)
-            args, kwargs = _bind(cls.forward, args, kwargs)
+            args, kwargs = _bind(cls._forward_signature, args, kwargs)
         prev = _enabled[0]
         # One pass over the arguments, before forward (so that forward can read
         # ctx.needs_input_grad): each tensor's edge, shape and dtype.  The node is recorded
@@ -402,7 +433,7 @@ def _apply_general(
             )
     _record(ctx, shapes, dtypes)
     if many:
-        ctx.outputs = tuple(
+        ctx._outputs_meta = tuple(
             (o._data.shape, o._data.dtype) if isinstance(o, Tensor) else None for o in outs
         )
     results: list[Any] = []

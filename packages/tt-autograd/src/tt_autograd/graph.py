@@ -22,7 +22,7 @@ __all__ = ["graph_dot", "graph_text"]
 def _label(e: Any) -> str:
     if isinstance(e, Tensor):
         return f"AccumulateGrad {tuple(e.shape)} {e.dtype.name}"
-    return type(e).__name__
+    return e.name() if isinstance(e, Node) else type(e).__name__
 
 
 def graph_text(t: Tensor) -> str:

@@ -64,7 +64,8 @@ class Node:
     formula: Callable[[Node, Tensor], tuple[Tensor | None, ...]]
     saves: tuple[int, ...] = ()
     needed_by: dict[int, int] | None = None
-    hooks: list[Callable[[Tensor], Tensor | None]] | None = None
+    hooks: list[Callable[[Tensor], Tensor | None]] | None = None  # the output tensor's
+    prehooks: list[Callable[[Tensor], Tensor | None]] | None = None  # the node's own
     retained: Any = None
     saved: tuple[Any, ...] | None = ()
     versions: tuple[int, ...] = ()
@@ -242,18 +243,19 @@ class Node:
     ) -> Handle:
         """Run ``hook(grad_outputs)`` before this node runs: ``grad_outputs`` is a 1-tuple
         holding the gradient of the node's output; a returned tuple replaces it (PyTorch's
-        ``Node.register_prehook``).  Runs with the hooks of the output tensor, in order of
-        registration."""
+        ``Node.register_prehook``).  Prehooks run in order of registration; as in PyTorch,
+        after the output tensor's hooks and after its
+        retained ``.grad`` (or ``autograd.grad``'s result) is taken, just before the node."""
 
         def pre(g: Tensor) -> Tensor | None:
             r = hook((g,))
             return None if r is None else r[0]
 
         pre.__name__ = getattr(hook, "__name__", "hook")
-        if self.hooks is None:
-            self.hooks = []
-        self.hooks.append(pre)
-        return Handle([(self.hooks, pre)])
+        if self.prehooks is None:
+            self.prehooks = []
+        self.prehooks.append(pre)
+        return Handle([(self.prehooks, pre)])
 
     def register_hook(
         self,
@@ -283,18 +285,31 @@ class Node:
                 for h in list(hooks):
                     r = h(grads, (grad,))
                     if r is not None:
-                        r = tuple(r)
-                        if len(r) != len(grads):
-                            raise RuntimeError(
-                                f"hook '{getattr(h, '__name__', 'hook')}' of {node.name()} "
-                                f"returned {len(r)} gradients, expected {len(grads)}"
-                            )
-                        grads = r
+                        grads = node._checked_hook_result(h, tuple(r), len(grads))
                 return grads
 
             self.__dict__["apply"] = apply
         post.append(hook)
         return Handle([(post, hook)])
+
+    def _checked_hook_result(
+        self, hook: Any, grads: tuple[Any, ...], n: int
+    ) -> tuple[Tensor | None, ...]:
+        """A post-hook's replacement ``grad_inputs``: one per input, each ``None`` or a tensor
+        with that input's shape (cast to its dtype), as PyTorch checks them."""
+        name = getattr(hook, "__name__", "hook")
+        if len(grads) != n:
+            raise RuntimeError(
+                f"hook '{name}' of {self.name()} returned {len(grads)} gradients, expected {n}"
+            )
+        for i, g in enumerate(grads):
+            if g is not None and (not isinstance(g, Tensor) or g._data.shape != self.shapes[i]):
+                got = tuple(g._data.shape) if isinstance(g, Tensor) else type(g).__name__
+                raise RuntimeError(
+                    f"hook '{name}' of {self.name()} returned a gradient for input {i} of "
+                    f"{got}, expected a tensor of shape {self.shapes[i]} or None"
+                )
+        return self._conform(grads)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__}>"

@@ -101,7 +101,7 @@ def _reject(data: Any, arr: np.ndarray[Any, Any], target: Any) -> None:
     bad = bad or [x for x in leaves if isinstance(x, (complex, np.complexfloating))]
     if not bad:  # an object array of ints beyond int64, going into a float or bool dtype
         return
-    if isinstance(bad[0], str):  # (PyTorch: a TypeError for a string, ValueError in a list)
+    if isinstance(bad[0], str):  # (a TypeError, as in PyTorch)
         raise TypeError(f"tensor: strings are not supported (got {bad[0]!r}; expected numbers)")
     name = type(bad[0]).__name__
     if target is None:
@@ -272,23 +272,6 @@ def empty(
     return _finish(np.empty(_size(shape, "empty", size), _dtype(dtype)), requires_grad)
 
 
-def _fill_value(value: Any, op: str) -> Any:
-    """``fill_value`` as a Python or NumPy number: a 0-d tensor gives its value (PyTorch reads
-    it as a Number); anything else that is not a real number is a TypeError."""
-    if isinstance(value, Tensor):
-        if value._data.ndim:
-            raise TypeError(
-                f"{op}: fill_value must be a number or a 0-d tensor, got a tensor of shape "
-                f"{tuple(value._data.shape)}"
-            )
-        return value._data.item()
-    if not isinstance(value, (int, float, np.bool_, np.number)) or isinstance(
-        value, np.complexfloating
-    ):
-        raise TypeError(f"{op}: fill_value must be a real number, got {type(value).__name__}")
-    return value
-
-
 def _fill_dtype(value: Any) -> Any:
     if isinstance(value, (bool, np.bool_)):
         return np.dtype(np.bool_)
@@ -307,7 +290,7 @@ def full(
 ) -> Tensor:
     """A tensor of shape ``size`` filled with ``fill_value`` (a number or 0-d tensor; the dtype
     is inferred from it: bool, int64 or float32).  Cost: writes ``numel`` elements."""
-    fill_value = _fill_value(fill_value, "full")
+    fill_value = _number(fill_value, "full", "fill_value")
     dt = _dtype(dtype, _fill_dtype(fill_value))
     # Converted like PyTorch: -1 into uint8 wraps to 255, 300 or nan into an int raises.
     fill = scalar_to(fill_value, dt, "full")
@@ -392,14 +375,18 @@ def linspace(
     return _finish(arr, requires_grad)
 
 
-def _number(v: Any, op: str) -> Any:
-    """A range bound: a number, or a 0-d tensor read as one (as PyTorch reads it)."""
+def _number(v: Any, op: str, what: str = "a range bound") -> Any:
+    """A real number, or a 0-d tensor read as one (as PyTorch reads a Number argument: a 0-d
+    int tensor gives an int); anything else is a ``TypeError`` naming ``what``."""
     if isinstance(v, Tensor):
         if v._data.ndim:
-            raise TypeError(f"{op}: expected a number or a 0-d tensor, got shape {v.shape}")
+            raise TypeError(
+                f"{op}: {what} must be a number or a 0-d tensor, got a tensor of shape "
+                f"{tuple(v._data.shape)}"
+            )
         return v._data.item()
-    if not isinstance(v, (int, float, np.bool_, np.number)):
-        raise TypeError(f"{op}: expected a number, got {type(v).__name__}")
+    if not isinstance(v, (int, float, np.bool_, np.number)) or isinstance(v, np.complexfloating):
+        raise TypeError(f"{op}: {what} must be a real number, got {type(v).__name__}")
     return v
 
 
@@ -474,5 +461,5 @@ def full_like(
     """``fill_value`` with ``x``'s shape and dtype (new memory; writes ``numel`` elements).
     The value converts as in :func:`full`: 300 or nan into an integer dtype raises."""
     dt = _like(x, dtype, "full_like")
-    fill = scalar_to(_fill_value(fill_value, "full_like"), dt, "full_like")
+    fill = scalar_to(_number(fill_value, "full_like", "fill_value"), dt, "full_like")
     return _finish(np.full(x._data.shape, fill, dt), requires_grad)

@@ -272,7 +272,7 @@ def copy_(x: Tensor, src: Tensor) -> Tensor:
     Shape: ``src`` broadcasts to ``x.shape``.  Cost: writes ``x.numel()`` elements, no new
     memory.  ``src`` may be a Python number (a fill, as PyTorch allows)."""
     if not isinstance(src, Tensor):
-        if type(src) in (bool, int, float):
+        if isinstance(src, (bool, int, float, np.bool_, np.number)):
             return fill_(x, src)
         raise TypeError(f"copy_: expected a Tensor or a number as src, got {type(src).__name__}")
     try:

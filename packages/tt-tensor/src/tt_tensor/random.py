@@ -244,11 +244,17 @@ def randint(
     if high <= low:
         raise RuntimeError(f"randint: expected low < high, but got low={low}, high={high}")
     dt = _dtype(dtype, DEFAULT_INT)
-    if dt.kind in "biu":
-        lo, hi = (0, 1) if dt.kind == "b" else (int(np.iinfo(dt).min), int(np.iinfo(dt).max))
-        for name, v in (("low", low), ("high - 1", high - 1)):
-            if not lo <= v <= hi:
-                raise RuntimeError(f"randint: {name} = {v} is out of bounds for {dt.name}")
+    lo: float
+    hi: float
+    if dt.kind == "b":
+        lo, hi = 0, 1
+    elif dt.kind == "f":
+        lo, hi = -float(np.finfo(dt).max), float(np.finfo(dt).max)
+    else:
+        lo, hi = int(np.iinfo(dt).min), int(np.iinfo(dt).max)
+    for name, v in (("low", low), ("high - 1", high - 1)):
+        if not lo <= v <= hi:
+            raise RuntimeError(f"randint: {name} = {v} is out of bounds for {dt.name}")
     arr = _rng(generator).integers(low, high, _size((size,), "randint"), dtype=np.int64)
     return _finish(arr.astype(dt, copy=False), requires_grad)
 
@@ -280,6 +286,12 @@ def randperm(
         raise RuntimeError("randperm: not implemented for dtype bool (expected a number dtype)")
     if dt.kind in "iu" and n - 1 > np.iinfo(dt).max:
         raise RuntimeError(f"randperm: n = {n} is too large for dtype {dt.name}")
+    if dt.kind == "f" and n > 2 ** (np.finfo(dt).nmant + 1) + 1:  # (PyTorch's limit: beyond
+        # it consecutive integers are no longer all representable)
+        raise RuntimeError(
+            f"randperm: n cannot be greater than {2 ** (np.finfo(dt).nmant + 1) + 1} for "
+            f"{dt.name}, got {n}"
+        )
     return _finish(_rng(generator).permutation(n).astype(dt), requires_grad)
 
 
@@ -335,8 +347,9 @@ def normal(
     (``normal(means, stds)``, ``normal(means, 1.0)``, ``normal(0.0, stds)``).
 
     Shape: ``size``, or the broadcast shape of the tensor arguments.  Dtype: ``dtype`` (float32
-    by default), or the tensors' promoted floating dtype.  Computed as ``randn * std + mean``,
-    so gradients reach tensor means and stds.  Cost: one draw per element, new memory."""
+    by default), or the tensors' promoted floating dtype.  Computed as ``randn * std + mean``
+    on the values: no gradient flows to tensor means and stds (PyTorch's are zero).  Cost: one
+    draw per element, new memory."""
     tensors = [v for v in (mean, std) if isinstance(v, Tensor)]
     if not tensors:
         if size is None:
@@ -352,8 +365,12 @@ def normal(
         raise RuntimeError("normal: expected all of std >= 0.0")
     shape = np.broadcast_shapes(*(t._data.shape for t in tensors))
     dt = _float_dtype(result_type(*tensors) if dtype is None else dtype, "normal")
-    sample: Tensor = randn(shape, generator=generator, dtype=dt) * std
-    return sample.add(mean)
+    # Sampled from the values alone: PyTorch's gradients of a sample with respect to its
+    # mean and std are zero (tt's result has no graph at all).
+    m = mean.detach() if isinstance(mean, Tensor) else mean
+    sd = std.detach() if isinstance(std, Tensor) else std
+    sample: Tensor = randn(shape, generator=generator, dtype=dt) * sd
+    return sample.add(m)
 
 
 def bernoulli(
@@ -365,12 +382,9 @@ def bernoulli(
     if pd.dtype.kind != "f":
         raise RuntimeError(f"bernoulli: expected a floating point input, got {input.dtype.name}")
     if p is not None:
-        if not 0 <= p <= 1:
-            raise RuntimeError(f"bernoulli: expected p in [0, 1], got {p}")
+        _check_probabilities(p, "bernoulli")
         return _make((_rng(generator).random(pd.shape) < p).astype(pd.dtype))
-    # (min and max are nan when any probability is, and nan fails both tests)
-    if pd.size and not (pd.min() >= 0 and pd.max() <= 1):
-        raise RuntimeError("bernoulli: expected all probabilities to be in [0, 1]")
+    _check_probabilities(pd, "bernoulli")
     u = _rng(generator).random(pd.shape)
     return _make((u < pd).astype(pd.dtype))
 
@@ -407,14 +421,20 @@ def bernoulli_(x: Tensor, p: Any = 0.5, *, generator: Generator | None = None) -
     """Fill ``x`` in place with 1 (probability ``p``) or 0; ``p`` is a number or a tensor of
     probabilities broadcasting to ``x``'s shape."""
     if isinstance(p, Tensor):
-        pd = p._data
-        if pd.size and not (pd.min() >= 0 and pd.max() <= 1):
-            raise RuntimeError("bernoulli_: expected all probabilities to be in [0, 1]")
-        np.broadcast_to(pd, x._data.shape)  # (raises for a shape that does not broadcast)
-        return _fill_from(x, _rng(generator).random(x._data.shape) < pd)
-    if not 0 <= p <= 1:
-        raise RuntimeError(f"bernoulli_: expected p in [0, 1], got {p}")
+        p = p._data
+        np.broadcast_to(p, x._data.shape)  # (raises for a shape that does not broadcast)
+    _check_probabilities(p, "bernoulli_")
     return _fill_from(x, _rng(generator).random(x._data.shape) < p)
+
+
+def _check_probabilities(p: Any, op: str) -> None:
+    """Every probability (a number or an array) in [0, 1]; NaN fails (min and max of an array
+    holding one are NaN, and NaN fails both comparisons)."""
+    if isinstance(p, np.ndarray):
+        if p.size and not (p.min() >= 0 and p.max() <= 1):
+            raise RuntimeError(f"{op}: expected all probabilities to be in [0, 1]")
+    elif not 0 <= p <= 1:
+        raise RuntimeError(f"{op}: expected p in [0, 1], got {p}")
 
 
 _unused = (to_numpy_dtype,)

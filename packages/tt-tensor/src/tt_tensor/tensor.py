@@ -140,7 +140,8 @@ class Tensor:
 
     def stride(self, dim: builtins.int | None = None) -> Any:
         """Steps, in elements, between neighbours along each dimension (0 for expanded dims).
-        A tensor with no elements reports row-major strides, as PyTorch does (NumPy's are 0)."""
+        A new tensor with no elements reports row-major strides, as PyTorch does (NumPy's
+        are 0); an empty view reports NumPy's."""
         st = self.strides
         if dim is None:
             return st
@@ -150,7 +151,7 @@ class Tensor:
     def strides(self) -> tuple[builtins.int, ...]:
         """Same as :meth:`stride` with no argument."""
         a = self._data
-        if a.size == 0:  # PyTorch's strides for an empty shape: each size counted as >= 1
+        if a.size == 0 and self._base is None:  # PyTorch's: each size counted as >= 1
             st, acc = [], 1
             for n in reversed(a.shape):
                 st.append(acc)
