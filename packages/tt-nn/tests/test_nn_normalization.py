@@ -391,3 +391,18 @@ def test_group_norm_of_an_empty_batch_is_empty() -> None:
     assert out.shape == (0, 4, 3)
     out.sum().backward()
     assert present(x.grad).shape == (0, 4, 3)
+
+
+def test_a_batch_norm_call_that_fails_in_batch_norm_leaves_the_count() -> None:
+    # the count is taken after batch_norm's own checks (here: a float64 input, float32 buffers)
+    bn = BatchNorm1d(3)
+    with pytest.raises(RuntimeError):
+        bn(tt.randn(4, 3, dtype=tt.float64))
+    assert present(bn.num_batches_tracked).item() == 0
+    bn = BatchNorm1d(3, momentum=None)  # cumulative average: this batch weighs 1 / count
+    x = tt.randn(4, 3)
+    bn(x)
+    bn(x * 3)
+    assert present(bn.num_batches_tracked).item() == 2
+    want = (x.mean(0) + (x * 3).mean(0)) / 2
+    np.testing.assert_allclose(present(bn.running_mean).numpy(), want.numpy(), rtol=1e-5)

@@ -54,6 +54,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 from tt_tensor import Tensor
+from tt_tensor import dispatch as _dispatch
 from tt_tensor.tensor import _make
 
 from .grad_mode import _enabled
@@ -448,10 +449,9 @@ def _apply_general(
         if differentiable:
             o.grad_fn = FunctionOutput(ctx, i) if many else ctx
             o._requires_grad = True
-            if is_dirty:
-                from .hooks import AutogradEngine  # (imports this module's users)
-
-                AutogradEngine().rebased(o)  # its recorded views follow the new history
+            if is_dirty and o._meta:  # a retained .grad, recorded views: follow the new
+                # history, through the installed engine, as an in-place primitive does
+                _dispatch.get_engine("mark_dirty").rebased(o)
         results.append(o)
     if not many:
         return results[0]

@@ -23,7 +23,7 @@ import tt_autograd as ag
 import tt_tensor as tt
 from tt_tensor import Tensor
 
-from ..functional.normalization import batch_norm, group_norm, layer_norm, verify_batch_size
+from ..functional.normalization import batch_norm, group_norm, layer_norm
 from ..module import Module
 from ..parameter import Parameter
 
@@ -137,18 +137,13 @@ class _BatchNorm(Module):
     def forward(self, input: Tensor) -> Tensor:
         self._check_input_dim(input)
         factor = 0.0 if self.momentum is None else self.momentum
-        if self.training and self.track_running_stats and self.num_batches_tracked is not None:
-            # Fail before touching the count.  Only exactly one value per channel is an
-            # error: an empty batch gives an empty output and leaves the statistics unchanged.
-            verify_batch_size(input.shape)
-            with ag.no_grad():
-                self.num_batches_tracked.add_(1)
-            if self.momentum is None:  # cumulative moving average
-                factor = 1.0 / float(self.num_batches_tracked.item())
+        count = self.num_batches_tracked if self.training and self.track_running_stats else None
+        if count is not None and self.momentum is None:  # cumulative average, this batch too
+            factor = 1.0 / (float(count.item()) + 1.0)
         # Batch statistics in training mode, and in eval mode when there are no buffers.
         use_batch = self.training or (self.running_mean is None and self.running_var is None)
         update = not self.training or self.track_running_stats  # else don't pass the buffers
-        return batch_norm(
+        out = batch_norm(
             input,
             self.running_mean if update else None,
             self.running_var if update else None,
@@ -158,6 +153,10 @@ class _BatchNorm(Module):
             factor,
             self.eps,
         )
+        if count is not None:  # counted after batch_norm's checks: a failed call changes nothing
+            with ag.no_grad():
+                count.add_(1)
+        return out
 
     def extra_repr(self) -> str:
         return (
