@@ -7,9 +7,10 @@ advice).  A case's time on a backend is the MEDIAN of its per-round numbers, whi
 rounds that were disturbed from start to end.
 
 The ratio is ``tt / other``: below 1 tt is faster.  Because the rounds are interleaved, round
-``r`` of tt and round ``r`` of torch ran at nearly the same moment, so the per-round ratios show
-how much the machine's noise moves the answer (the "rounds" column: lowest and highest); when
-they differ by more than ``NOISY_SPREAD`` the verdict says "noisy".
+``r`` of tt and round ``r`` of torch ran moments apart, so the per-round ratios show how much
+the machine's noise moves the answer.  The "rounds" column gives their middle half (lower to
+upper quartile); when the target's limit lies inside it, at least a quarter of the rounds on
+each side of the limit, the verdict says "noisy": the median decides it, not the rounds alike.
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ from typing import Any
 from bench_cases import CASES, Backend
 
 ROUND_STATISTIC = "best_s"  # which of a worker's numbers stands for its round
-NOISY_SPREAD = 1.5  # highest / lowest per-round ratio above which a verdict is marked noisy
 FLAT_LIMIT_MIB = 4.0  # RSS growth after warmup below which memory counts as flat
 CHECK_RTOL = 1e-4  # relative tolerance when comparing the check values across backends
 
@@ -190,19 +190,28 @@ def _timed_rows(name: str, summary: dict[str, Any]) -> list[tuple[str, ...]]:
             verdict = "INVALID (checks differ)"
         else:
             verdict = "met" if t["met"] else "MISSED"
-            if max(t["round_ratios"]) > NOISY_SPREAD * min(t["round_ratios"]):
+            low, high = middle_half(t["round_ratios"])
+            if low <= t["limit"] <= high:
                 verdict += " (noisy)"
         rows.append(
             (
                 name if i == 0 else "",
                 *(times if i == 0 else ["", "", ""]),
                 _ratio(t),
-                f"{min(t['round_ratios']):.2f}-{max(t['round_ratios']):.2f}",
+                "{:.2f}-{:.2f}".format(*middle_half(t["round_ratios"])),
                 f"<= {_limit(t)}",
                 verdict,
             )
         )
     return rows
+
+
+def middle_half(values: Sequence[float]) -> tuple[float, float]:
+    """The lower and upper quartile of ``values`` (both the value itself for a single one)."""
+    if len(values) < 2:
+        return values[0], values[0]
+    q1, _, q3 = statistics.quantiles(values, n=4)
+    return q1, q3
 
 
 def _ratio(target: dict[str, Any]) -> str:

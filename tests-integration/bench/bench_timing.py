@@ -6,8 +6,9 @@
    least ``min_repeat_s``, so the clock's resolution and the loop's own cost are negligible.
 3. **Repeat**: time ``repeats`` loops of ``number`` calls; each gives one per-call time.
 
-The worker reports every per-call time, with their best and their median (the parent uses the
-best, see bench_report.py).
+A worker does steps 1 and 2 once, then step 3 each time the parent asks (once per round), and
+reports every per-call time, with their best and their median (the parent uses the best, see
+bench_report.py).
 
 Several workloads in one process (tt and the plain-NumPy version of a step, which share NumPy
 and its BLAS thread pool) are each warmed up and calibrated, then step 3 times every workload
@@ -50,17 +51,21 @@ class Timing:
         return min(self.per_call_s)
 
 
+def prepare(steps: Mapping[str, Callable[[], object]], settings: TimingSettings) -> dict[str, int]:
+    """Steps 1 and 2 for each of ``steps``: warm it up, then find its call count ``number``."""
+    for step in steps.values():
+        warm_up(step, settings.warmup_s)
+    return {name: calibrate(step, settings.min_repeat_s) for name, step in steps.items()}
+
+
 def measure_interleaved(
-    steps: Mapping[str, Callable[[], object]], settings: TimingSettings
+    steps: Mapping[str, Callable[[], object]], numbers: Mapping[str, int], repeats: int
 ) -> dict[str, Timing]:
-    """Warm up and calibrate each of ``steps``, then time ``settings.repeats`` loops of each:
-    repeat ``r`` times every step once, starting with step ``r mod len(steps)``."""
+    """Step 3: time ``repeats`` loops of ``numbers[name]`` calls of each of ``steps``; repeat
+    ``r`` times every step once, starting with step ``r mod len(steps)``."""
     names = list(steps)
-    for name in names:
-        warm_up(steps[name], settings.warmup_s)
-    numbers = {name: calibrate(steps[name], settings.min_repeat_s) for name in names}
     per_call: dict[str, list[float]] = {name: [] for name in names}
-    for r in range(settings.repeats):
+    for r in range(repeats):
         first = r % len(names)
         for name in names[first:] + names[:first]:
             per_call[name].append(time_loop(steps[name], numbers[name]) / numbers[name])

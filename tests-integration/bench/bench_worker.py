@@ -1,8 +1,10 @@
 """What one worker process does: time one case on one backend (tt's worker: also the case's
-``with_tt`` backends), print the result as JSON.
+``with_tt`` backends) each time the parent asks, and print each result as a line of JSON.
 
 A worker imports only its own backend (tt never shares a process with torch: their thread pools
-would compete for the same cores) and prints one JSON object as the LAST line of its stdout.
+would compete for the same cores).  It lives for the whole run: it builds and warms up its
+workload once, then waits on stdin; the parent wakes one worker at a time, so while one times,
+the others sleep.
 The tt worker of a case with ``with_tt`` backends (plain NumPy, which shares tt's libraries and
 thread pool) times those too, their loops alternating with tt's.
 """
@@ -18,38 +20,47 @@ from typing import Any
 
 from bench_cases import CASES, Backend, build
 from bench_memory import run_memory
-from bench_timing import TimingSettings, measure_interleaved
+from bench_timing import TimingSettings, measure_interleaved, prepare
 
 # The variables that size the BLAS / OpenMP thread pools of NumPy (OpenBLAS) and torch (MKL,
 # OpenMP).  The parent sets all of them to the same value for every worker.
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
-def time_case(backend: Backend, case: str, settings: TimingSettings) -> dict[str, Any]:
-    """Time ``case`` on ``backend``.  The tt worker also times the case's ``with_tt`` backends,
-    interleaved with tt; their results come back under ``"with_tt"``."""
-    load = os.getloadavg()[0]  # a busy machine at the start explains an odd round
+def serve_case(backend: Backend, case: str, settings: TimingSettings) -> None:
+    """Build ``case`` on ``backend``, warm it up and calibrate it, print ``{"ready": true}``;
+    then, for every line the parent writes to stdin (one per round), time ``settings.repeats``
+    loops and print the result.  Returns at the end of stdin.
+
+    The tt worker also times the case's ``with_tt`` backends, interleaved with tt; their
+    results come back under ``"with_tt"``."""
     backends = (backend, *CASES[case].with_tt) if backend == "tt" else (backend,)
     workloads = {b: build(case, b) for b in backends}
-    timings = measure_interleaved({b: w.step for b, w in workloads.items()}, settings)
-    results = {
-        b: {
-            "backend": b,
-            "case": case,
-            "loadavg_1min": load,
-            "number": timings[b].number,
-            "per_call_s": timings[b].per_call_s,
-            "median_s": timings[b].median_s,
-            "best_s": timings[b].best_s,
-            "check": workloads[b].check,
-            "runtime": runtime_info(b),
+    steps = {b: w.step for b, w in workloads.items()}
+    numbers = prepare(steps, settings)
+    runtimes = {b: runtime_info(b) for b in backends}
+    emit({"ready": True})
+    for _ in sys.stdin:
+        load = os.getloadavg()[0]  # a busy machine explains an odd round
+        timings = measure_interleaved(steps, numbers, settings.repeats)
+        results = {
+            b: {
+                "backend": b,
+                "case": case,
+                "loadavg_1min": load,
+                "number": timings[b].number,
+                "per_call_s": timings[b].per_call_s,
+                "median_s": timings[b].median_s,
+                "best_s": timings[b].best_s,
+                "check": workloads[b].check,
+                "runtime": runtimes[b],
+            }
+            for b in backends
         }
-        for b in backends
-    }
-    result = results.pop(backend)
-    if results:
-        result["with_tt"] = results
-    return result
+        result = results.pop(backend)
+        if results:
+            result["with_tt"] = results
+        emit(result)
 
 
 def memory_case(steps: int, every: int) -> dict[str, Any]:
@@ -58,6 +69,7 @@ def memory_case(steps: int, every: int) -> dict[str, Any]:
 
 def emit(result: dict[str, Any]) -> None:
     sys.stdout.write(json.dumps(result) + "\n")
+    sys.stdout.flush()
 
 
 def runtime_info(backend: Backend) -> dict[str, Any]:

@@ -8,22 +8,26 @@ MISSED beside a target tt does not meet (it exits 1 only when a worker crashed).
 
 How the numbers are made (details in the bench_*.py modules beside this file):
 
-* **A process per backend (NumPy excepted).**  The parent never times anything: for each round
-  it starts one worker process per backend (``run.py --worker tt --case mlp_step ...``), which
-  builds the workload, warms up, times many calls (timeit-style) and prints its per-call times
-  as JSON.  tt and torch never share a process, where their thread pools would fight over the
-  cores.  Plain NumPy is the exception: it uses tt's own libraries and thread pool, so tt's
-  worker times it too, its timed loops alternating with tt's (the issue's "same process,
-  interleaved").  Timed in separate processes, the NumPy step and tt's step met different
-  phases of this machine's noise: per-round ratios spread from 1.05x to 1.78x (two runs on
-  2026-11-21).
-* **Interleaved rounds.**  Round 1 runs tt, torch; round 2 torch, tt; and so on, so slow phases
-  of a noisy machine hit every backend alike.  A round's number is the best of the worker's
-  repeats, a backend's time the median over rounds; the ratio is ``tt time / other time``
-  (below 1: tt is faster).  Nine rounds by default: this machine runs in fast and slow phases
-  lasting seconds (on 2026-11-22 a round's best nn-MLP step was either ~1.4-1.6 ms or ~1.9-2.2
-  ms, for tt and torch alike), and a median over five rounds landed in different phases for the
-  two backends often enough to flip a verdict near 1.00x.
+* **A process per backend (NumPy excepted).**  The parent never times anything: it starts one
+  worker process per case and backend (``run.py --worker tt --case mlp_step ...``), which builds
+  the workload, warms up, calibrates a call count (timeit-style) and then waits; for each round
+  the parent wakes the workers one at a time, and each times a few loops and prints its per-call
+  times as JSON.  tt and torch never share a process, where their thread pools would fight over
+  the cores, and never time at the same moment.  Plain NumPy is the exception: it uses tt's own
+  libraries and thread pool, so tt's worker times it too, its timed loops alternating with tt's
+  (the issue's "same process, interleaved").  Timed in separate processes, the NumPy step and
+  tt's step met different phases of this machine's noise: per-round ratios spread from 1.05x to
+  1.78x (two runs on 2026-11-21).
+* **Many short interleaved rounds.**  Round 1 times tt, then torch; round 2 torch, then tt; and
+  so on, so slow phases of a noisy machine hit every backend alike.  A round's number is the
+  best of the worker's repeats, a backend's time the median over rounds; the ratio is ``tt time
+  / other time`` (below 1: tt is faster).  This machine runs in fast and slow phases (on
+  2026-11-22 a round's best nn-MLP step was either ~1.4-1.6 ms or ~1.9-2.2 ms, for tt and torch
+  alike), and two workers' timings even a second apart often meet different phases.  So rounds
+  are short (five loops of about 0.05 s) and many (41 by default): a worker that lives for the
+  whole run costs no process start and no warm-up per round.  With a fresh process per round
+  (until 2026-11-22), 9 rounds took as long as 41 now, and the per-round ratios of the nn-MLP
+  step spread over 0.58-1.77: the median of 9 could move by about 0.1 between runs.
 * **Same threads for all.**  Every worker gets the same OMP/OpenBLAS/MKL thread count (the
   number of usable cores, i.e. the libraries' own default, unless ``--threads`` says otherwise),
   and reports what its libraries actually use; all of it goes into the JSON.
@@ -42,25 +46,30 @@ issue's two-conv CNN at batch 64, target: within 1.7x of torch), ``mlp_infer_b1`
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
+import select
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
+from subprocess import PIPE
 from typing import Any
 
 import bench_report
 from bench_cases import CASES, Backend
 from bench_timing import TimingSettings
-from bench_worker import THREAD_VARIABLES, emit, memory_case, numpy_blas, time_case
+from bench_worker import THREAD_VARIABLES, emit, memory_case, numpy_blas, serve_case
 
 HERE = Path(__file__).resolve().parent
 ALL_CASES = (*CASES, "memory")
 WORKER_TIMEOUT_S = 1800
+PAUSE_S = 0.2  # before each worker times: the last one's thread pools go idle
 
 
 @dataclass(frozen=True)
@@ -72,14 +81,14 @@ class RunSettings:
 
 
 FULL = RunSettings(
-    rounds=9,
-    timing=TimingSettings(warmup_s=0.5, min_repeat_s=0.05, repeats=15),
+    rounds=41,
+    timing=TimingSettings(warmup_s=1.0, min_repeat_s=0.05, repeats=5),
     memory_steps=1000,
     memory_every=100,
 )
 QUICK = RunSettings(
-    rounds=2,
-    timing=TimingSettings(warmup_s=0.1, min_repeat_s=0.02, repeats=5),
+    rounds=3,
+    timing=TimingSettings(warmup_s=0.1, min_repeat_s=0.02, repeats=3),
     memory_steps=200,
     memory_every=50,
 )
@@ -130,43 +139,114 @@ def run_benchmarks(cases: Sequence[str], settings: RunSettings, threads: int) ->
 def run_rounds(
     env: dict[str, str], cases: Sequence[str], settings: RunSettings
 ) -> tuple[Rounds, dict[str, str]]:
-    """``settings.rounds`` rounds; each runs every case once on each of its backends (a case's
+    """``settings.rounds`` rounds; each times every case once on each of its backends (a case's
     ``with_tt`` backends inside tt's worker, the others in workers of their own).
 
-    Rounds are the OUTER loop, so each case's rounds are spread over the whole run, and the
-    order of the backends' workers rotates every round.  Returns the results and, per failed
-    case, the error (a failed case is not run again)."""
+    Every worker starts first, one after the other (each builds and warms up its workload while
+    the others wait), and lives for the whole run.  Rounds are the OUTER loop, so each case's
+    rounds are spread over the whole run; within a round one worker times at a time, after a
+    pause of ``PAUSE_S`` (the previous worker's thread pools stop spinning), and the order of a
+    case's workers rotates every round.  Returns the results and, per failed case, the error
+    (a failed case is not timed again)."""
     rounds: Rounds = {case: {b: [] for b in CASES[case].backends} for case in cases}
     errors: dict[str, str] = {}
     timing = settings.timing
-    for r in range(settings.rounds):
+    options = (
+        f"--warmup={timing.warmup_s}",
+        f"--min-repeat={timing.min_repeat_s}",
+        f"--repeats={timing.repeats}",
+    )
+    workers: dict[str, list[Worker]] = {}
+    with contextlib.ExitStack() as running:
         for case in cases:
-            if case in errors:
-                continue
-            backends = CASES[case].backends
-            own = [b for b in backends if b not in CASES[case].with_tt]  # each in its process
-            order = own[r % len(own) :] + own[: r % len(own)]
+            own = [b for b in CASES[case].backends if b not in CASES[case].with_tt]
             try:
-                for backend in order:
-                    result = run_worker(
-                        env,
-                        backend,
-                        case,
-                        f"--warmup={timing.warmup_s}",
-                        f"--min-repeat={timing.min_repeat_s}",
-                        f"--repeats={timing.repeats}",
-                    )
-                    for other, other_result in result.pop("with_tt", {}).items():
-                        rounds[case][other].append(other_result)
-                    rounds[case][backend].append(result)
+                workers[case] = [running.enter_context(Worker(env, b, case, *options)) for b in own]
             except WorkerError as e:
                 print(f"{case}: ERROR\n{e}", file=sys.stderr, flush=True)
                 errors[case] = str(e)
-                continue
-            latest = {b: rounds[case][b][-1][bench_report.ROUND_STATISTIC] for b in backends}
-            times = ", ".join(f"{b} {bench_report.format_time(t)}" for b, t in latest.items())
-            print(f"round {r + 1}/{settings.rounds} {case}: {times}", flush=True)
+        for r in range(settings.rounds):
+            for case, own_workers in workers.items():
+                if case in errors:
+                    continue
+                order = own_workers[r % len(own_workers) :] + own_workers[: r % len(own_workers)]
+                try:
+                    for worker in order:
+                        time.sleep(PAUSE_S)
+                        result = worker.time_round()
+                        for other, other_result in result.pop("with_tt", {}).items():
+                            rounds[case][other].append(other_result)
+                        rounds[case][worker.backend].append(result)
+                except WorkerError as e:
+                    print(f"{case}: ERROR\n{e}", file=sys.stderr, flush=True)
+                    errors[case] = str(e)
+                    continue
+                latest = {b: rs[-1][bench_report.ROUND_STATISTIC] for b, rs in rounds[case].items()}
+                times = ", ".join(f"{b} {bench_report.format_time(t)}" for b, t in latest.items())
+                print(f"round {r + 1}/{settings.rounds} {case}: {times}", flush=True)
     return rounds, errors
+
+
+class Worker:
+    """A worker process (``run.py --worker BACKEND --case CASE``) serving one case on one
+    backend: started here, it builds and warms up its workload and says it is ready; then
+    :meth:`time_round` asks it for one round's timings."""
+
+    def __init__(self, env: dict[str, str], backend: str, case: str, *options: str) -> None:
+        self.backend = backend
+        self.command = [sys.executable, str(HERE / "run.py"), "--worker", backend, "--case", case]
+        self.command += options
+        # stderr goes to a file (a pipe could fill up and block the worker), closed on exit
+        self.stderr = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115
+        self.process = subprocess.Popen(
+            self.command, env=env, stdin=PIPE, stdout=PIPE, stderr=self.stderr, text=True
+        )
+
+    def __enter__(self) -> Worker:
+        try:
+            self._answer()  # {"ready": true}
+        except WorkerError:
+            self.stderr.close()
+            raise
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+        self.stderr.close()
+
+    def time_round(self) -> dict[str, Any]:
+        assert self.process.stdin is not None
+        try:
+            self.process.stdin.write("time\n")
+            self.process.stdin.flush()
+        except BrokenPipeError:
+            pass  # (it died: _answer reports how)
+        return self._answer()
+
+    def _answer(self) -> dict[str, Any]:
+        """The worker's next line of JSON; a WorkerError if it exits, hangs or says nothing."""
+        stdout = self.process.stdout
+        assert stdout is not None
+        ready, _, _ = select.select([stdout], [], [], WORKER_TIMEOUT_S)
+        line = stdout.readline() if ready else ""
+        if not line:
+            self.close()
+            self.stderr.seek(0)
+            why = "timed out" if not ready else f"exit {self.process.returncode}"
+            raise WorkerError(f"{' '.join(self.command)}\n{why}:\n{self.stderr.read()[-3000:]}")
+        result: dict[str, Any] = json.loads(line)
+        return result
+
+    def close(self) -> None:
+        """End the worker (end of its stdin), or kill it if it does not end."""
+        if self.process.poll() is None:
+            assert self.process.stdin is not None
+            try:
+                self.process.stdin.close()
+                self.process.wait(timeout=10)
+            except (BrokenPipeError, subprocess.TimeoutExpired):
+                self.process.kill()
+                self.process.wait()
 
 
 def run_memory(env: dict[str, str], settings: RunSettings) -> dict[str, Any]:
@@ -187,7 +267,8 @@ def run_memory(env: dict[str, str], settings: RunSettings) -> dict[str, Any]:
 
 
 def run_worker(env: dict[str, str], backend: str, case: str, *options: str) -> dict[str, Any]:
-    """Run ``run.py --worker`` in a fresh process; return the JSON on its last stdout line."""
+    """Run ``run.py --worker`` once in a fresh process (the memory case); return the JSON on its
+    last stdout line."""
     command = [sys.executable, str(HERE / "run.py"), "--worker", backend, "--case", case, *options]
     try:
         done = subprocess.run(
@@ -250,7 +331,7 @@ def report(results: dict[str, Any]) -> str:
         f"numpy {machine['numpy']} ({machine['numpy_blas']}); torch {torch.get('torch', '?')} "
         f"(BLAS {torch.get('torch_blas', '?')}, {torch.get('torch_threads', '?')} threads)",
         f"{results['settings']['rounds']} interleaved rounds, median of per-round bests; "
-        "ratio = tt / other (below 1: tt faster); rounds = lowest-highest per-round ratio",
+        "ratio = tt / other (below 1: tt faster); rounds = middle half of the per-round ratios",
         "",
         bench_report.table(results["cases"]),
         "",
@@ -305,10 +386,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if case == "memory":
             emit(memory_case(args.steps, args.every))
         else:
-            emit(
-                time_case(
-                    args.worker, case, TimingSettings(args.warmup, args.min_repeat, args.repeats)
-                )
+            serve_case(
+                args.worker, case, TimingSettings(args.warmup, args.min_repeat, args.repeats)
             )
         return 0
     if args.profile:
