@@ -25,9 +25,10 @@ How the numbers are made (details in the bench_*.py modules beside this file):
   2026-11-22 a round's best nn-MLP step was either ~1.4-1.6 ms or ~1.9-2.2 ms, for tt and torch
   alike), and two workers' timings even a second apart often meet different phases.  So rounds
   are short (five loops of about 0.05 s) and many (41 by default): a worker that lives for the
-  whole run costs no process start and no warm-up per round.  With a fresh process per round
-  (until 2026-11-22), 9 rounds took as long as 41 now, and the per-round ratios of the nn-MLP
-  step spread over 0.58-1.77: the median of 9 could move by about 0.1 between runs.
+  whole run costs no process start and no warm-up per round (every case: about 11 minutes, where
+  9 rounds of fresh processes took about 16).  With a fresh process per round (until
+  2026-11-22) the per-round ratios of the nn-MLP step spread over 0.58-1.77, and the median of
+  9 rounds could move by about 0.1 between runs.
 * **Same threads for all.**  Every worker gets the same OMP/OpenBLAS/MKL thread count (the
   number of usable cores, i.e. the libraries' own default, unless ``--threads`` says otherwise),
   and reports what its libraries actually use; all of it goes into the JSON.
