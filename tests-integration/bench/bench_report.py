@@ -186,11 +186,11 @@ def _timed_rows(name: str, summary: dict[str, Any]) -> list[tuple[str, ...]]:
     times = [format_time(median_s[b]) if b in median_s else "-" for b in ("tt", "torch", "numpy")]
     rows = []
     for i, t in enumerate(summary["targets"]):
+        low, high = middle_half(t["round_ratios"])
         if not summary["checks"]["agree"]:
             verdict = "INVALID (checks differ)"
         else:
             verdict = "met" if t["met"] else "MISSED"
-            low, high = middle_half(t["round_ratios"])
             if low <= t["limit"] <= high:
                 verdict += " (noisy)"
         rows.append(
@@ -198,7 +198,7 @@ def _timed_rows(name: str, summary: dict[str, Any]) -> list[tuple[str, ...]]:
                 name if i == 0 else "",
                 *(times if i == 0 else ["", "", ""]),
                 _ratio(t),
-                "{:.2f}-{:.2f}".format(*middle_half(t["round_ratios"])),
+                f"{low:.2f}-{high:.2f}",
                 f"<= {_limit(t)}",
                 verdict,
             )
@@ -207,10 +207,11 @@ def _timed_rows(name: str, summary: dict[str, Any]) -> list[tuple[str, ...]]:
 
 
 def middle_half(values: Sequence[float]) -> tuple[float, float]:
-    """The lower and upper quartile of ``values`` (both the value itself for a single one)."""
+    """The lower and upper quartile of ``values``, within their range (both the value itself
+    for a single one)."""
     if len(values) < 2:
         return values[0], values[0]
-    q1, _, q3 = statistics.quantiles(values, n=4)
+    q1, _, q3 = statistics.quantiles(values, n=4, method="inclusive")
     return q1, q3
 
 

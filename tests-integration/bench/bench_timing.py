@@ -26,8 +26,11 @@ from __future__ import annotations
 
 import statistics
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -66,10 +69,15 @@ def measure_interleaved(
     names = list(steps)
     per_call: dict[str, list[float]] = {name: [] for name in names}
     for r in range(repeats):
-        first = r % len(names)
-        for name in names[first:] + names[:first]:
+        for name in rotated(names, r):
             per_call[name].append(time_loop(steps[name], numbers[name]) / numbers[name])
     return {name: Timing(numbers[name], per_call[name]) for name in names}
+
+
+def rotated(items: Sequence[T], r: int) -> list[T]:
+    """``items`` starting at item ``r mod len(items)``: round ``r``'s order."""
+    first = r % len(items)
+    return [*items[first:], *items[:first]]
 
 
 def time_loop(step: Callable[[], object], number: int) -> float:

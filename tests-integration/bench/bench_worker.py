@@ -16,6 +16,7 @@ import json
 import os
 import platform
 import sys
+from collections.abc import Callable
 from typing import Any
 
 from bench_cases import CASES, Backend, build
@@ -36,7 +37,7 @@ def serve_case(backend: Backend, case: str, settings: TimingSettings) -> None:
     results come back under ``"with_tt"``."""
     backends = (backend, *CASES[case].with_tt) if backend == "tt" else (backend,)
     workloads = {b: build(case, b) for b in backends}
-    steps = {b: w.step for b, w in workloads.items()}
+    steps: dict[str, Callable[[], object]] = {b: w.step for b, w in workloads.items()}
     numbers = prepare(steps, settings)
     runtimes = {b: runtime_info(b) for b in backends}
     emit({"ready": True})

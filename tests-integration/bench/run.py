@@ -51,10 +51,10 @@ import contextlib
 import json
 import os
 import platform
-import select
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
@@ -64,7 +64,7 @@ from typing import Any
 
 import bench_report
 from bench_cases import CASES, Backend
-from bench_timing import TimingSettings
+from bench_timing import TimingSettings, rotated
 from bench_worker import THREAD_VARIABLES, emit, memory_case, numpy_blas, serve_case
 
 HERE = Path(__file__).resolve().parent
@@ -151,36 +151,37 @@ def run_rounds(
     (a failed case is not timed again)."""
     rounds: Rounds = {case: {b: [] for b in CASES[case].backends} for case in cases}
     errors: dict[str, str] = {}
+    serving: dict[str, list[Worker]] = {}  # case -> its workers, in the order of its backends
     timing = settings.timing
     options = (
         f"--warmup={timing.warmup_s}",
         f"--min-repeat={timing.min_repeat_s}",
         f"--repeats={timing.repeats}",
     )
-    workers: dict[str, list[Worker]] = {}
     with contextlib.ExitStack() as running:
+        workers: dict[str, contextlib.ExitStack] = {}  # case -> its workers, ended together
         for case in cases:
             own = [b for b in CASES[case].backends if b not in CASES[case].with_tt]
+            workers[case] = running.enter_context(contextlib.ExitStack())
             try:
-                workers[case] = [running.enter_context(Worker(env, b, case, *options)) for b in own]
+                served = [workers[case].enter_context(Worker(env, b, case, *options)) for b in own]
             except WorkerError as e:
-                print(f"{case}: ERROR\n{e}", file=sys.stderr, flush=True)
-                errors[case] = str(e)
+                _failed(case, e, errors, workers[case])
+                continue
+            serving[case] = served
         for r in range(settings.rounds):
-            for case, own_workers in workers.items():
+            for case, served in serving.items():
                 if case in errors:
                     continue
-                order = own_workers[r % len(own_workers) :] + own_workers[: r % len(own_workers)]
                 try:
-                    for worker in order:
+                    for worker in rotated(served, r):
                         time.sleep(PAUSE_S)
                         result = worker.time_round()
                         for other, other_result in result.pop("with_tt", {}).items():
                             rounds[case][other].append(other_result)
                         rounds[case][worker.backend].append(result)
                 except WorkerError as e:
-                    print(f"{case}: ERROR\n{e}", file=sys.stderr, flush=True)
-                    errors[case] = str(e)
+                    _failed(case, e, errors, workers[case])
                     continue
                 latest = {b: rs[-1][bench_report.ROUND_STATISTIC] for b, rs in rounds[case].items()}
                 times = ", ".join(f"{b} {bench_report.format_time(t)}" for b, t in latest.items())
@@ -188,15 +189,23 @@ def run_rounds(
     return rounds, errors
 
 
+def _failed(
+    case: str, error: WorkerError, errors: dict[str, str], workers: contextlib.ExitStack
+) -> None:
+    """Report a failed case, record its error and end its workers (it is not timed again)."""
+    print(f"{case}: ERROR\n{error}", file=sys.stderr, flush=True)
+    errors[case] = str(error)
+    workers.close()
+
+
 class Worker:
     """A worker process (``run.py --worker BACKEND --case CASE``) serving one case on one
-    backend: started here, it builds and warms up its workload and says it is ready; then
-    :meth:`time_round` asks it for one round's timings."""
+    backend: entered, it has built and warmed up its workload and said it is ready; then
+    :meth:`time_round` asks it for one round's timings.  Leaving ends it."""
 
-    def __init__(self, env: dict[str, str], backend: str, case: str, *options: str) -> None:
+    def __init__(self, env: dict[str, str], backend: Backend, case: str, *options: str) -> None:
         self.backend = backend
-        self.command = [sys.executable, str(HERE / "run.py"), "--worker", backend, "--case", case]
-        self.command += options
+        self.command = worker_command(backend, case, *options)
         # stderr goes to a file (a pipe could fill up and block the worker), closed on exit
         self.stderr = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115
         self.process = subprocess.Popen(
@@ -205,49 +214,67 @@ class Worker:
 
     def __enter__(self) -> Worker:
         try:
-            self._answer()  # {"ready": true}
-        except WorkerError:
-            self.stderr.close()
+            if self._answer() != {"ready": True}:
+                raise self._error("did not say it was ready")
+        except BaseException:
+            self.__exit__()
             raise
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.close()
+        self.end()
         self.stderr.close()
 
     def time_round(self) -> dict[str, Any]:
         assert self.process.stdin is not None
-        try:
+        with contextlib.suppress(BrokenPipeError):  # (it died: _answer says how)
             self.process.stdin.write("time\n")
             self.process.stdin.flush()
-        except BrokenPipeError:
-            pass  # (it died: _answer reports how)
         return self._answer()
 
     def _answer(self) -> dict[str, Any]:
-        """The worker's next line of JSON; a WorkerError if it exits, hangs or says nothing."""
-        stdout = self.process.stdout
-        assert stdout is not None
-        ready, _, _ = select.select([stdout], [], [], WORKER_TIMEOUT_S)
-        line = stdout.readline() if ready else ""
-        if not line:
-            self.close()
-            self.stderr.seek(0)
-            why = "timed out" if not ready else f"exit {self.process.returncode}"
-            raise WorkerError(f"{' '.join(self.command)}\n{why}:\n{self.stderr.read()[-3000:]}")
-        result: dict[str, Any] = json.loads(line)
+        """The worker's next line, a JSON object; a WorkerError if it exits, says something else
+        or takes over ``WORKER_TIMEOUT_S`` (a watchdog kills it, which ends the line)."""
+        assert self.process.stdout is not None
+        hung = threading.Event()
+
+        def kill() -> None:
+            hung.set()
+            self.process.kill()
+
+        watchdog = threading.Timer(WORKER_TIMEOUT_S, kill)
+        watchdog.start()
+        try:
+            line = self.process.stdout.readline()
+        finally:
+            watchdog.cancel()
+        try:
+            result = json.loads(line)
+        except json.JSONDecodeError:
+            result = None
+        if not isinstance(result, dict):
+            self.end()
+            if hung.is_set():
+                raise self._error(f"took over {WORKER_TIMEOUT_S} s: killed")
+            raise self._error(f"printed {line[:200]!r}" if line else "printed nothing more")
         return result
 
-    def close(self) -> None:
-        """End the worker (end of its stdin), or kill it if it does not end."""
-        if self.process.poll() is None:
-            assert self.process.stdin is not None
-            try:
-                self.process.stdin.close()
-                self.process.wait(timeout=10)
-            except (BrokenPipeError, subprocess.TimeoutExpired):
-                self.process.kill()
-                self.process.wait()
+    def _error(self, what: str) -> WorkerError:
+        self.stderr.seek(0)
+        return worker_error(self.command, what, self.process.poll(), self.stderr.read())
+
+    def end(self) -> None:
+        """End the worker: close its stdin (it returns), kill it if it does not, close stdout.
+        Ending an ended worker does nothing."""
+        for pipe in (self.process.stdin, self.process.stdout):
+            if pipe is not None:
+                with contextlib.suppress(OSError):  # (BrokenPipeError: it died, input unread)
+                    pipe.close()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
 
 
 def run_memory(env: dict[str, str], settings: RunSettings) -> dict[str, Any]:
@@ -270,18 +297,27 @@ def run_memory(env: dict[str, str], settings: RunSettings) -> dict[str, Any]:
 def run_worker(env: dict[str, str], backend: str, case: str, *options: str) -> dict[str, Any]:
     """Run ``run.py --worker`` once in a fresh process (the memory case); return the JSON on its
     last stdout line."""
-    command = [sys.executable, str(HERE / "run.py"), "--worker", backend, "--case", case, *options]
+    command = worker_command(backend, case, *options)
     try:
         done = subprocess.run(
             command, env=env, capture_output=True, text=True, timeout=WORKER_TIMEOUT_S, check=False
         )
     except subprocess.TimeoutExpired as e:
-        raise WorkerError(f"{' '.join(command)}\ntimed out after {WORKER_TIMEOUT_S} s") from e
+        raise worker_error(command, f"took over {WORKER_TIMEOUT_S} s", None, "") from e
     lines = done.stdout.strip().splitlines()
     if done.returncode != 0 or not lines:
-        raise WorkerError(f"{' '.join(command)}\nexit {done.returncode}:\n{done.stderr[-3000:]}")
+        raise worker_error(command, "printed no result", done.returncode, done.stderr)
     result: dict[str, Any] = json.loads(lines[-1])
     return result
+
+
+def worker_command(backend: str, case: str, *options: str) -> list[str]:
+    return [sys.executable, str(HERE / "run.py"), "--worker", backend, "--case", case, *options]
+
+
+def worker_error(command: list[str], what: str, code: int | None, stderr: str) -> WorkerError:
+    status = "still running" if code is None else f"exit {code}"
+    return WorkerError(f"{' '.join(command)}\n{what} ({status}):\n{stderr[-3000:]}")
 
 
 def worker_env(threads: int) -> dict[str, str]:
