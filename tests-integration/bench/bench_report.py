@@ -100,7 +100,7 @@ def summarize_case(
         "median_s": median_s,
         "targets": targets,
         "checks": {"values": checks, "agree": agree},
-        "rounds": {b: [_without_runtime(r) for r in rs] for b, rs in rounds.items()},
+        "rounds": rounds,
     }
 
 
@@ -151,10 +151,6 @@ def _close(a: Sequence[float], b: Sequence[float]) -> bool:
         math.isclose(x, y, rel_tol=CHECK_RTOL, abs_tol=CHECK_RTOL)
         for x, y in zip(a, b, strict=True)
     )
-
-
-def _without_runtime(result: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in result.items() if k != "runtime"}
 
 
 # --------------------------------------------------------------------------- the table

@@ -29,9 +29,10 @@ THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"
 
 
 def serve_case(backend: Backend, case: str, settings: TimingSettings) -> None:
-    """Build ``case`` on ``backend``, warm it up and calibrate it, print ``{"ready": true}``;
-    then, for every line the parent writes to stdin (one per round), time ``settings.repeats``
-    loops and print the result.  Returns at the end of stdin.
+    """Build ``case`` on ``backend``, warm it up and calibrate it, print ``{"ready": true,
+    "runtimes": ...}`` (versions and thread pools, see :func:`runtime_info`); then, for every
+    line the parent writes to stdin (one per round), time ``settings.repeats`` loops and print
+    the result.  Returns at the end of stdin.
 
     The tt worker also times the case's ``with_tt`` backends, interleaved with tt; their
     results come back under ``"with_tt"``."""
@@ -39,8 +40,7 @@ def serve_case(backend: Backend, case: str, settings: TimingSettings) -> None:
     workloads = {b: build(case, b) for b in backends}
     steps: dict[str, Callable[[], object]] = {b: w.step for b, w in workloads.items()}
     numbers = prepare(steps, settings)
-    runtimes = {b: runtime_info(b) for b in backends}
-    emit({"ready": True})
+    emit({"ready": True, "runtimes": {b: runtime_info(b) for b in backends}})
     for _ in sys.stdin:
         load = os.getloadavg()[0]  # a busy machine explains an odd round
         timings = measure_interleaved(steps, numbers, settings.repeats)
@@ -54,7 +54,6 @@ def serve_case(backend: Backend, case: str, settings: TimingSettings) -> None:
                 "median_s": timings[b].median_s,
                 "best_s": timings[b].best_s,
                 "check": workloads[b].check,
-                "runtime": runtimes[b],
             }
             for b in backends
         }

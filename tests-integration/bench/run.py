@@ -111,7 +111,7 @@ def run_benchmarks(cases: Sequence[str], settings: RunSettings, threads: int) ->
     started = time.time()
     load_before = os.getloadavg()
     timed = [c for c in cases if c in CASES]
-    rounds, errors = run_rounds(env, timed, settings)
+    rounds, errors, runtimes = run_rounds(env, timed, settings)
     summaries: dict[str, dict[str, Any]] = {}
     for case in timed:
         if case in errors:
@@ -120,11 +120,6 @@ def run_benchmarks(cases: Sequence[str], settings: RunSettings, threads: int) ->
             summaries[case] = bench_report.summarize_case(case, rounds[case], rounds)
     if "memory" in cases:
         summaries["memory"] = run_memory(env, settings)
-    runtimes: dict[str, Any] = {}
-    for case in timed:
-        for backend, results in rounds[case].items():
-            if results:
-                runtimes.setdefault(backend, results[0]["runtime"])
     return {
         "started": time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(started)),
         "duration_s": time.time() - started,
@@ -139,7 +134,7 @@ def run_benchmarks(cases: Sequence[str], settings: RunSettings, threads: int) ->
 
 def run_rounds(
     env: dict[str, str], cases: Sequence[str], settings: RunSettings
-) -> tuple[Rounds, dict[str, str]]:
+) -> tuple[Rounds, dict[str, str], dict[str, Any]]:
     """``settings.rounds`` rounds; each times every case once on each of its backends (a case's
     ``with_tt`` backends inside tt's worker, the others in workers of their own).
 
@@ -147,11 +142,12 @@ def run_rounds(
     the others wait), and lives for the whole run.  Rounds are the OUTER loop, so each case's
     rounds are spread over the whole run; within a round one worker times at a time, after a
     pause of ``PAUSE_S`` (the previous worker's thread pools stop spinning), and the order of a
-    case's workers rotates every round.  Returns the results and, per failed case, the error
-    (a failed case is not timed again)."""
+    case's workers rotates every round.  Returns the results, per failed case the error (a
+    failed case is not timed again), and per backend its versions and thread pools."""
     rounds: Rounds = {case: {b: [] for b in CASES[case].backends} for case in cases}
     errors: dict[str, str] = {}
-    serving: dict[str, list[Worker]] = {}  # case -> its workers, in the order of its backends
+    serving: dict[str, list[Worker]] = {}  # case -> its workers, until the case fails
+    runtimes: dict[str, Any] = {}
     timing = settings.timing
     options = (
         f"--warmup={timing.warmup_s}",
@@ -169,10 +165,11 @@ def run_rounds(
                 _failed(case, e, errors, workers[case])
                 continue
             serving[case] = served
+            for worker in served:
+                for backend, runtime in worker.runtimes.items():
+                    runtimes.setdefault(backend, runtime)
         for r in range(settings.rounds):
-            for case, served in serving.items():
-                if case in errors:
-                    continue
+            for case, served in list(serving.items()):
                 try:
                     for worker in rotated(served, r):
                         time.sleep(PAUSE_S)
@@ -182,11 +179,12 @@ def run_rounds(
                         rounds[case][worker.backend].append(result)
                 except WorkerError as e:
                     _failed(case, e, errors, workers[case])
+                    del serving[case]
                     continue
                 latest = {b: rs[-1][bench_report.ROUND_STATISTIC] for b, rs in rounds[case].items()}
                 times = ", ".join(f"{b} {bench_report.format_time(t)}" for b, t in latest.items())
                 print(f"round {r + 1}/{settings.rounds} {case}: {times}", flush=True)
-    return rounds, errors
+    return rounds, errors, runtimes
 
 
 def _failed(
@@ -214,8 +212,10 @@ class Worker:
 
     def __enter__(self) -> Worker:
         try:
-            if self._answer() != {"ready": True}:
+            ready = self._answer()
+            if ready.get("ready") is not True:
                 raise self._error("did not say it was ready")
+            self.runtimes: dict[str, Any] = ready["runtimes"]
         except BaseException:
             self.__exit__()
             raise
